@@ -1,0 +1,77 @@
+/*
+ * platform.h - the few hooks each platform implements.
+ *
+ * The shared code (pidfile.c, verify.c) knows nothing about /proc, pidfds,
+ * sysctl or HANDLEs: it opens a procid__proc, asks it for identity fields,
+ * and signals or waits through it. Each platform_*.c defines every function
+ * below; the build compiles exactly one of them (plus platform_posix.c on
+ * Unix systems, for the file I/O).
+ */
+#ifndef PROCID_PLATFORM_H
+#define PROCID_PLATFORM_H
+
+#include "procid.h"
+
+/* A process as a platform sees it. */
+typedef struct procid__proc {
+    int pid;
+    int pinned;   /* 1 when fd/handle refers to this very process, so a
+                     recycled PID cannot slip in (Linux pidfd, Windows
+                     HANDLE); 0 when every step goes by PID */
+    int fd;       /* Linux: pidfd, -1 if none */
+    void *handle; /* Windows: process HANDLE */
+} procid__proc;
+
+/* Open the process holding `pid`. 0, -ESRCH, or another negative errno. */
+int procid__plat_open(int pid, procid__proc *p);
+
+/*
+ * Read the fields named in `need` (PROCID_HAVE_* bits) of the process behind
+ * p into *out, setting out->pid and adding to out->have what was obtained.
+ * A field the platform cannot supply is left unset, not an error (Linux
+ * without pidfs has no ino). Returns 0, -ESRCH if the process has exited or
+ * is a zombie (for an unpinned process: if the PID now holds another one the
+ * fields read are that process's; the caller compares them), -EACCES if the
+ * system refuses to show them, or another negative errno.
+ */
+int procid__plat_read(procid__proc *p, unsigned need, procid_identity *out);
+
+/* 1 if the process runs, 0 if it has exited (zombie included), or -errno. */
+int procid__plat_alive(procid__proc *p);
+
+/* Deliver sig (0 probes). 0, -ESRCH, -EPERM, -ENOTSUP, ... */
+int procid__plat_signal(procid__proc *p, int sig);
+
+/* Wait for exit: 0 exited, -ETIMEDOUT, or -errno. timeout_ms -1: forever. */
+int procid__plat_wait(procid__proc *p, int timeout_ms);
+
+void procid__plat_close(procid__proc *p);
+
+/* The calling process's PID. */
+int procid__plat_getpid(void);
+
+/* ---- files ------------------------------------------------------------- */
+
+/* Atomically replace `path` with `len` bytes of `buf` (see procid.h). */
+int procid__plat_write_file(const char *path, const char *buf, size_t len);
+
+/*
+ * Read at most `cap` bytes of `path` into buf, *len set to the number read.
+ * A file larger than cap fills buf and sets *len = cap + 1 (the caller
+ * reports the size). Applies the safety checks of procid_pidfile_read()
+ * unless PROCID_READ_INSECURE is in flags; on refusal returns -EPERM with a
+ * message in *err.
+ */
+int procid__plat_read_file(const char *path, unsigned flags, char *buf,
+                           size_t cap, size_t *len, procid_error *err);
+
+/* ---- shared helpers ---------------------------------------------------- */
+
+/* Fill err->msg printf-style; err may be NULL. Returns `code`. */
+int procid__fail(procid_error *err, int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+#endif /* PROCID_PLATFORM_H */

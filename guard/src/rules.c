@@ -1,0 +1,13 @@
+/* rules.c - what counts as raw /proc access. */
+#include <string.h>
+
+#include "pg.h"
+
+int pg_is_proc_literal(const char *value, size_t len)
+{
+    static const char root[] = "/proc";
+    const size_t n = sizeof root - 1;
+    if (len < n || memcmp(value, root, n) != 0)
+        return 0;
+    return len == n || value[n] == '/';
+}

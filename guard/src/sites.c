@@ -1,0 +1,87 @@
+/* sites.c - the list of sites the passes return, and small helpers. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pg.h"
+
+void *pg_xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (q == NULL) {
+        fputs("procguard: out of memory\n", stderr);
+        abort();
+    }
+    return q;
+}
+
+char *pg_strndup(const char *s, size_t n)
+{
+    char *d = pg_xrealloc(NULL, n + 1);
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+char *pg_strdup(const char *s)
+{
+    return s ? pg_strndup(s, strlen(s)) : NULL;
+}
+
+int pg_sites_add(pg_sites *list, const pg_site *s)
+{
+    if (list->n == list->cap) {
+        list->cap = list->cap ? list->cap * 2 : 16;
+        list->v = pg_xrealloc(list->v, list->cap * sizeof *list->v);
+    }
+    pg_site *d = &list->v[list->n++];
+    *d = *s;
+    d->path = pg_strdup(s->path);
+    d->value = pg_strdup(s->value);
+    d->macro = pg_strdup(s->macro);
+    d->def_path = pg_strdup(s->def_path);
+    return 0;
+}
+
+static void site_free(pg_site *s)
+{
+    free(s->path);
+    free(s->value);
+    free(s->macro);
+    free(s->def_path);
+}
+
+void pg_sites_free(pg_sites *list)
+{
+    for (size_t i = 0; i < list->n; i++)
+        site_free(&list->v[i]);
+    free(list->v);
+    list->v = NULL;
+    list->n = list->cap = 0;
+}
+
+static int by_path_offset(const void *a, const void *b)
+{
+    const pg_site *x = a, *y = b;
+    int c = strcmp(x->path, y->path);
+    if (c != 0)
+        return c;
+    return (x->offset > y->offset) - (x->offset < y->offset);
+}
+
+void pg_sites_dedupe(pg_sites *list)
+{
+    if (list->n == 0)
+        return;
+    qsort(list->v, list->n, sizeof *list->v, by_path_offset);
+    size_t w = 1;
+    for (size_t r = 1; r < list->n; r++) {
+        pg_site *prev = &list->v[w - 1];
+        if (by_path_offset(prev, &list->v[r]) == 0) {
+            site_free(&list->v[r]);
+            continue;
+        }
+        list->v[w++] = list->v[r];
+    }
+    list->n = w;
+}

@@ -1,0 +1,48 @@
+/*
+ * clang_pass.h - the semantic pass: every translation unit of the compile
+ * database through libclang, string literals after macro expansion and
+ * adjacent-literal concatenation.
+ */
+#ifndef PG_CLANG_PASS_H
+#define PG_CLANG_PASS_H
+
+#include "compdb.h"
+#include "pg.h"
+
+/* A file libclang parsed: a translation unit or a non-system header. */
+typedef struct pg_seen_file {
+    char *abspath;
+    /* Byte ranges libclang skipped as inactive (#if 0, #ifdef __FreeBSD__
+       on Linux) in EVERY translation unit that reached the file: the
+       tree-sitter pass covers these. Sorted, non-overlapping. */
+    pg_range *skipped;
+    size_t nskipped;
+} pg_seen_file;
+
+typedef struct pg_clang_out {
+    pg_sites sites; /* pass = "clang"; reported at the expansion site, with
+                       macro / def_path / def_line set for literals reached
+                       through a macro */
+    pg_seen_file *files;
+    size_t nfiles;
+} pg_clang_out;
+
+/*
+ * Parse the entries of `db` for which want(entry->file, ctx) is non-zero
+ * (want NULL: all), on `jobs` threads (one CXIndex per thread).
+ * repo_root is absolute: site paths are made relative to it; sites in system
+ * headers or outside repo_root are dropped, and files outside it are not
+ * listed. resource_dir is passed as -resource-dir (NULL: found from
+ * `clang -print-resource-dir` or beside libclang).
+ * A file compiled by several entries is parsed under each; pg_sites_dedupe
+ * later merges what they share.
+ * Returns 0, or -1 with *err (libclang could not parse a translation unit,
+ * crashed, or reported a fatal error: names the file and the diagnostic).
+ */
+int pg_clang_run(const pg_compdb *db, const char *repo_root,
+                 const char *resource_dir,
+                 int (*want)(const char *abspath, void *ctx), void *ctx,
+                 int jobs, pg_clang_out *out, pg_error *err);
+void pg_clang_out_free(pg_clang_out *out);
+
+#endif

@@ -202,6 +202,24 @@ static int pidfd_open_(int pid)
     return -e;
 }
 
+/* 1 if pidfds live on pidfs (Linux 6.9+), where each process has its own
+   inode, never reused within a boot. Before pidfs, pidfds share one anon
+   inode and say nothing about identity. A property of the kernel: asked
+   once. */
+static int has_pidfs(int fd)
+{
+    static atomic_int known; /* 0 unknown, 1 pidfs, -1 not */
+    int k = atomic_load(&known);
+    if (k == 0) {
+        struct statfs sfs;
+        if (fstatfs(fd, &sfs) < 0)
+            return 0;
+        k = sfs.f_type == PROCID__PIDFS_MAGIC ? 1 : -1;
+        atomic_store(&known, k);
+    }
+    return k > 0;
+}
+
 /* 1 if the pidfd says the process has exited (zombie included). */
 static int pidfd_exited(int fd, int timeout_ms)
 {
@@ -238,15 +256,12 @@ int procid__plat_open(int pid, procid__proc *p)
 int procid__plat_read(procid__proc *p, unsigned need, procid_identity *out)
 {
     out->pid = p->pid;
-    if ((need & PROCID_HAVE_INO) && p->fd >= 0) {
-        struct statfs sfs;
+    if ((need & PROCID_HAVE_INO) && p->fd >= 0 && has_pidfs(p->fd)) {
         struct stat st;
-        if (fstatfs(p->fd, &sfs) == 0 && sfs.f_type == PROCID__PIDFS_MAGIC &&
-            fstat(p->fd, &st) == 0) {
+        if (fstat(p->fd, &st) == 0) {
             out->ino = (uint64_t)st.st_ino;
             out->have |= PROCID_HAVE_INO;
         }
-        /* before pidfs (Linux < 6.9) pidfds share one anon inode: no ino */
     }
     if (need & PROCID_HAVE_START) {
         uint64_t start;

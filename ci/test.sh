@@ -18,3 +18,14 @@ cmake --build "$build" -j"$jobs"
 
 echo "== unit and integration tests"
 ctest --test-dir "$build" --output-on-failure -j"$jobs"
+
+# The same suite again, every target built with AddressSanitizer and
+# UndefinedBehaviorSanitizer; any report fails the run.
+asan=${ASAN_BUILD_DIR:-build-asan}
+echo "== configure + build under ASan+UBSan ($asan)"
+cmake -S . -B "$asan" -DCMAKE_BUILD_TYPE=Debug -DPROCID_SANITIZE=address,undefined
+cmake --build "$asan" -j"$jobs"
+echo "== tests under ASan+UBSan"
+ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1} \
+UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+    ctest --test-dir "$asan" --output-on-failure -j"$jobs"

@@ -4,10 +4,11 @@
 #
 #   BUILD_DIR   build directory (default: build)
 #   CI=true     warnings become errors
+#   FUZZ_SECONDS  how long each fuzz target runs (default 30)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-./ci/deps.sh base guard cross
+./ci/deps.sh base guard cross fuzz
 
 build=${BUILD_DIR:-build}
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -29,3 +30,8 @@ echo "== tests under ASan+UBSan"
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1} \
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
     ctest --test-dir "$asan" --output-on-failure -j"$jobs"
+
+# Fuzz smoke run: every libFuzzer target for a short fixed time
+# (ci/fuzz.sh SECONDS runs them longer).
+echo "== fuzz smoke run (${FUZZ_SECONDS:-30}s per target)"
+./ci/fuzz.sh "${FUZZ_SECONDS:-30}"

@@ -107,7 +107,8 @@ int procid__linux_parse_stat(const char *buf, size_t len, uint64_t *start,
         if (p == f)
             return -EINVAL;
         if (field == 3) {
-            if (p - f != 1)
+            /* one letter: R S D Z T t W X x K P I */
+            if (p - f != 1 || !((*f >= 'A' && *f <= 'Z') || (*f >= 'a' && *f <= 'z')))
                 return -EINVAL;
             *state = *f;
         } else if (field == 22) {

@@ -246,7 +246,8 @@ static int parse_schedule(const char *spec, int sig, step *out, int *n)
 {
     char buf[512];
     int ms;
-    if (strlen(spec) >= sizeof buf)
+    size_t len = strlen(spec);
+    if (len >= sizeof buf)
         return -1;
     if (parse_seconds(spec, &ms) == 0) { /* T means SIG/T/KILL/T */
         out[0] = (step){STEP_SIGNAL, sig};
@@ -256,7 +257,7 @@ static int parse_schedule(const char *spec, int sig, step *out, int *n)
         *n = 4;
         return 0;
     }
-    strcpy(buf, spec);
+    memcpy(buf, spec, len + 1);
     *n = 0;
     for (char *save = NULL, *tok = strtok_r(buf, "/", &save); tok;
          tok = strtok_r(NULL, "/", &save)) {

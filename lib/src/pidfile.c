@@ -135,7 +135,7 @@ static int end_of_line(cursor *c)
 
 static int line2(cursor *c, procid_identity *out)
 {
-    uint64_t v;
+    uint64_t v = 0;
     int r = number(c, "a start time", UINT64_MAX, &v);
     if (r < 0)
         return r;
@@ -173,7 +173,7 @@ int procid_pidfile_parse(const char *buf, size_t len, procid_identity *out,
                             (unsigned long)(nul - buf));
 
     cursor c = {buf, buf + len, 1, 1, err};
-    uint64_t v;
+    uint64_t v = 0;
     int r = number(&c, "a decimal pid", INT_MAX, &v);
     if (r < 0)
         return r;

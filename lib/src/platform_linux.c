@@ -130,7 +130,7 @@ int procid__linux_parse_stat(const char *buf, size_t len, uint64_t *start,
 static int read_stat(int pid, uint64_t *start, char *state)
 {
     char path[PATH_MAX + 32], buf[1024];
-    size_t len;
+    size_t len = 0;
     snprintf(path, sizeof path, "%s/%d/stat", proc_root, pid);
     int r = read_small(path, buf, sizeof buf, &len);
     if (r == -ENOENT)
@@ -147,7 +147,7 @@ static int read_stat(int pid, uint64_t *start, char *state)
 static int read_boot_id(void)
 {
     char path[PATH_MAX + 32], buf[PROCID_BOOT_MAX + 8];
-    size_t len;
+    size_t len = 0;
     snprintf(path, sizeof path, "%s/sys/kernel/random/boot_id", proc_root);
     int r = read_small(path, buf, sizeof buf, &len);
     if (r < 0)
@@ -323,7 +323,7 @@ int procid__plat_wait(procid__proc *p, int timeout_ms)
         return r ? 0 : -ETIMEDOUT;
     }
     /* No pidfd: poll the PID every 10 ms. */
-    struct timespec tick = {0, 10 * 1000 * 1000};
+    struct timespec tick = {0, 10000000L}; /* 10 ms */
     for (long waited = 0;; waited += 10) {
         int r = procid__plat_alive(p);
         if (r <= 0)

@@ -134,7 +134,7 @@ int procid__plat_read_file(const char *path, unsigned flags, char *buf,
     }
     size_t n = 0;
     for (;;) {
-        char extra;
+        char extra = 0; /* read(2) target for the byte past cap */
         char *dst = n < cap ? buf + n : &extra;
         size_t want = n < cap ? cap - n : 1;
         ssize_t k = read(fd, dst, want);

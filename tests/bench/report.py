@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""report.py - merge benchmark result files into one table and results.json.
+
+Each input is a file written by bench_runtime, bench_spawn, peer_psutil.py
+(or any benchmark using the same format: {"benchmark", "meta", "rows": [{
+"name", "label", "kind", "baseline", "samples", "maxrss_kb", ...}]}).
+Files of the same benchmark (several rounds) are pooled: medians over all
+samples; ratios are the median of per-batch ratios, each batch divided by
+the baseline batch measured next to it in the same file.
+
+Cross-benchmark comparisons and the issue's targets are declared below in
+COMPARISONS and TARGETS; a benchmark that was not run leaves its targets
+"not run".
+
+usage: report.py -o RESULTS_JSON [--machine TEXT] [--command TEXT] FILE...
+"""
+import argparse
+import json
+import statistics
+import sys
+from collections import OrderedDict
+
+# (key, label, numerator "bench/name", denominator "bench/name"): ratio of
+# pooled medians of rows measured by different programs.
+COMPARISONS = [
+    ("psutil_vs_check", "psutil is_running / procid_check (ino)",
+     "psutil/psutil_is_running", "runtime/check_ino"),
+    ("psutil_vs_handle", "psutil is_running / procid_handle_alive",
+     "psutil/psutil_is_running", "runtime/handle_alive"),
+]
+
+# (label, "bench/name" of a row or comparison, field, op, limit, unit)
+# field "ratio": the row's paired ratio to its baseline; "median": ns.
+TARGETS = [
+    ("verified check <= 0.8x the /proc read floor",
+     "runtime/check_ino", "ratio", "<=", 0.8, "x"),
+    ("held-handle liveness <= 0.3 us",
+     "runtime/handle_alive", "median", "<=", 300.0, "ns"),
+    (">= 2.5x faster than psutil is_running",
+     "compare/psutil_vs_check", "ratio", ">=", 2.5, "x"),
+    ("procid status within 1.5x of /bin/true (process)",
+     "process/procid_status", "ratio", "<=", 1.5, "x"),
+]
+
+
+# Sections in the table: the runtime ones first, then anything else.
+ORDER = ["runtime", "psutil", "process", "guard"]
+
+
+def section_order(item):
+    name = item[0]
+    return (ORDER.index(name) if name in ORDER else len(ORDER), name)
+
+
+def fmt_ns(ns):
+    if ns >= 1e6:
+        return "%.2f ms" % (ns / 1e6)
+    if ns >= 1e3:
+        return "%.2f us" % (ns / 1e3)
+    return "%.0f ns" % ns
+
+
+def pool(files):
+    """benchmark -> OrderedDict name -> merged row."""
+    benches = OrderedDict()
+    for path in files:
+        with open(path) as f:
+            doc = json.load(f)
+        b = benches.setdefault(doc["benchmark"],
+                               {"meta": doc.get("meta", {}), "files": [],
+                                "rows": OrderedDict()})
+        b["files"].append(path)
+        by_name = {r["name"]: r for r in doc["rows"]}
+        for r in doc["rows"]:
+            m = b["rows"].setdefault(r["name"], {
+                "name": r["name"], "label": r["label"], "kind": r["kind"],
+                "baseline": r["baseline"], "samples": [], "ratios": [],
+                "maxrss": []})
+            m["samples"].extend(r["samples"])
+            base = by_name[r["baseline"]]["samples"]
+            m["ratios"].extend(x / y for x, y in zip(r["samples"], base)
+                               if y > 0)
+            if r.get("maxrss_kb", -1) >= 0:
+                m["maxrss"].append(r["maxrss_kb"])
+    for b in benches.values():
+        for m in b["rows"].values():
+            s = m["samples"]
+            m.update(median=statistics.median(s), min=min(s), max=max(s),
+                     n=len(s), ratio=statistics.median(m["ratios"]),
+                     maxrss_kb=(statistics.median(m["maxrss"])
+                                if m["maxrss"] else None))
+            del m["ratios"], m["maxrss"]
+    return benches
+
+
+def compare(benches):
+    out = OrderedDict()
+    for key, label, num, den in COMPARISONS:
+        nb, nn = num.split("/")
+        db, dn = den.split("/")
+        try:
+            a = benches[nb]["rows"][nn]["median"]
+            b = benches[db]["rows"][dn]["median"]
+        except KeyError:
+            continue
+        out[key] = {"name": key, "label": label, "numerator": num,
+                    "denominator": den, "ratio": a / b}
+    return out
+
+
+def judge(benches, comps):
+    res = []
+    for label, ref, field, op, limit, unit in TARGETS:
+        bench, name = ref.split("/")
+        row = (comps.get(name) if bench == "compare"
+               else benches.get(bench, {}).get("rows", {}).get(name))
+        t = {"target": label, "ref": ref, "field": field, "op": op,
+             "limit": limit, "unit": unit}
+        if row is None:
+            t.update(value=None, met=None)
+        else:
+            v = row[field]
+            t.update(value=v, met=(v <= limit) if op == "<=" else
+                     (v >= limit))
+        res.append(t)
+    return res
+
+
+def print_table(benches, comps, targets):
+    w = 46
+    print("%-*s %10s %10s %10s %8s  %s" % (w, "operation", "median", "min",
+                                           "max", "ratio", "vs"))
+    for bname, b in sorted(benches.items(), key=section_order):
+        print("-- %s (%s)" % (bname, ", ".join(
+            "%s=%s" % kv for kv in b["meta"].items() if kv[0] != "pid")))
+        for m in b["rows"].values():
+            extra = (" [max RSS %d kB]" % m["maxrss_kb"]
+                     if m["maxrss_kb"] is not None else "")
+            print("%-*s %10s %10s %10s %7.2fx  %s%s" % (
+                w, m["label"][:w], fmt_ns(m["median"]), fmt_ns(m["min"]),
+                fmt_ns(m["max"]), m["ratio"],
+                "itself" if m["name"] == m["baseline"] else m["baseline"],
+                extra))
+    if comps:
+        print("-- across programs (ratio of medians)")
+        for c in comps.values():
+            print("%-*s %10s %10s %10s %7.2fx" % (w, c["label"][:w], "", "",
+                                                  "", c["ratio"]))
+    print()
+    print("targets")
+    for t in targets:
+        if t["met"] is None:
+            verdict, val = "NOT RUN", "-"
+        else:
+            verdict = "met" if t["met"] else "MISSED"
+            val = ("%.2fx" % t["value"] if t["unit"] == "x"
+                   else fmt_ns(t["value"]))
+        print("  %-52s %10s  %s" % (t["target"], val, verdict))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("-o", "--output", required=True)
+    ap.add_argument("--machine", default="")
+    ap.add_argument("--command", default="")
+    ap.add_argument("files", nargs="+")
+    args = ap.parse_args()
+
+    benches = pool(args.files)
+    comps = compare(benches)
+    targets = judge(benches, comps)
+    print_table(benches, comps, targets)
+    doc = {"machine": args.machine, "command": args.command,
+           "benchmarks": benches, "comparisons": comps, "targets": targets}
+    with open(args.output, "w") as f:
+        json.dump(doc, f, indent=1)
+        f.write("\n")
+    return 0  # speed is reported, never a failure: see "targets"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,5 +1,21 @@
-/* ts_pass.c - the tree-sitter pass (skeleton: the scan lands next). */
+/*
+ * ts_pass.c - the tree-sitter pass: /proc literals in C files libclang does
+ * not see (outside the database, or in #if branches it skipped) and in Python.
+ *
+ * Divisions:
+ *   buffers and positions   growable value buffer, line table, range filter
+ *   C literals              escape decoding, #define text tokenizer, macros
+ *   Python literals         prefixes, f-string prefixes, concatenation
+ *   the walk                one parser and one cursor per call
+ *
+ * tree-sitter gives node boundaries only; values are decoded here from the
+ * source text, so a literal is judged the same way whether it is a node or a
+ * token read out of an opaque #define value.
+ */
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <tree_sitter/api.h>
 
@@ -8,23 +24,835 @@
 const TSLanguage *tree_sitter_c(void);
 const TSLanguage *tree_sitter_python(void);
 
+/* Macro lookups are ambiguous when #if branches define a name twice; this
+ * many alternatives are tried for one concatenation, which covers the usual
+ * #ifdef/#else pair without blowing up on generated code. */
+#define PG_MAX_VARIANTS 8
+/* Macros that expand to macros: deep enough for real code, bounded for
+ * cycles that slip past the in-progress mark. */
+#define PG_MAX_DEPTH 16
+
+/* ---- buffers and positions ------------------------------------------- */
+
+typedef struct pg_buf {
+    char *p;
+    size_t n, cap;
+} pg_buf;
+
+static void buf_put(pg_buf *b, const char *s, size_t n)
+{
+    if (b->n + n + 1 > b->cap) {
+        b->cap = (b->n + n + 1) * 2;
+        b->p = pg_xrealloc(b->p, b->cap);
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = '\0';
+}
+
+static void buf_putc(pg_buf *b, char c)
+{
+    buf_put(b, &c, 1);
+}
+
+static void buf_utf8(pg_buf *b, unsigned long cp)
+{
+    char u[4];
+    if (cp < 0x80) {
+        buf_putc(b, (char)cp);
+    } else if (cp < 0x800) {
+        u[0] = (char)(0xC0 | (cp >> 6));
+        u[1] = (char)(0x80 | (cp & 0x3F));
+        buf_put(b, u, 2);
+    } else if (cp < 0x10000) {
+        u[0] = (char)(0xE0 | (cp >> 12));
+        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        u[2] = (char)(0x80 | (cp & 0x3F));
+        buf_put(b, u, 3);
+    } else {
+        u[0] = (char)(0xF0 | ((cp >> 18) & 0x07));
+        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        u[3] = (char)(0x80 | (cp & 0x3F));
+        buf_put(b, u, 4);
+    }
+}
+
+typedef struct pg_macro pg_macro;
+
+typedef struct pg_scan {
+    const char *path;
+    const char *text;
+    size_t len;
+    const pg_range *ranges;
+    size_t nranges;
+    pg_sites *out;
+    size_t *lines; /* byte offset where each line starts */
+    size_t nlines;
+    pg_macro *macros; /* C: sorted by (name, offset) */
+    size_t nmacros;
+} pg_scan;
+
+static void lines_build(pg_scan *sc)
+{
+    size_t cap = 64;
+    sc->lines = pg_xrealloc(NULL, cap * sizeof *sc->lines);
+    sc->lines[0] = 0;
+    sc->nlines = 1;
+    for (size_t i = 0; i < sc->len; i++) {
+        if (sc->text[i] != '\n')
+            continue;
+        if (sc->nlines == cap) {
+            cap *= 2;
+            sc->lines = pg_xrealloc(sc->lines, cap * sizeof *sc->lines);
+        }
+        sc->lines[sc->nlines++] = i + 1;
+    }
+}
+
+/* 1-based line and byte column of a byte offset. */
+static void position(const pg_scan *sc, size_t off, unsigned *line,
+                     unsigned *col)
+{
+    size_t lo = 0, hi = sc->nlines;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (sc->lines[mid] <= off)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    *line = (unsigned)(lo + 1);
+    *col = (unsigned)(off - sc->lines[lo] + 1);
+}
+
+static int in_ranges(const pg_scan *sc, size_t off)
+{
+    if (sc->ranges == NULL)
+        return 1;
+    for (size_t i = 0; i < sc->nranges; i++)
+        if (off >= sc->ranges[i].start && off < sc->ranges[i].end)
+            return 1;
+    return 0;
+}
+
+/* Record value as a site at off if it is /proc and inside the ranges. */
+static void report(pg_scan *sc, size_t off, const pg_buf *value,
+                   const pg_macro *m);
+
+/* ---- C literals -------------------------------------------------------- */
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decode one escape after a backslash at s[0] (s[-1] == '\\'); returns the
+ * bytes consumed. Python and C share all but the unknown-escape rule. */
+static size_t decode_escape(const char *s, size_t n, pg_buf *b, int python)
+{
+    static const char from[] = "abfnrtv\\'\"?";
+    static const char to[] = "\a\b\f\n\r\t\v\\'\"?";
+    if (n == 0)
+        return 0;
+    const char *hit = strchr(from, s[0]);
+    if (hit != NULL && s[0] != '\0' && !(python && s[0] == '?')) {
+        buf_putc(b, to[hit - from]);
+        return 1;
+    }
+    if (s[0] == '\n')
+        return 1;
+    if (s[0] == '\r')
+        return n > 1 && s[1] == '\n' ? 2 : 1;
+    if (s[0] >= '0' && s[0] <= '7') {
+        unsigned v = 0;
+        size_t i = 0;
+        while (i < n && i < 3 && s[i] >= '0' && s[i] <= '7')
+            v = v * 8 + (unsigned)(s[i++] - '0');
+        buf_putc(b, (char)v);
+        return i;
+    }
+    size_t digits = s[0] == 'x'   ? (python ? 2 : SIZE_MAX)
+                    : s[0] == 'u' ? 4
+                    : s[0] == 'U' ? 8
+                                  : 0;
+    if (digits != 0) {
+        unsigned long v = 0;
+        size_t i = 1;
+        while (i < n && i - 1 < digits && hexval(s[i]) >= 0)
+            v = v * 16 + (unsigned long)hexval(s[i++]);
+        if (s[0] == 'x')
+            buf_putc(b, (char)v);
+        else
+            buf_utf8(b, v);
+        return i;
+    }
+    if (python && s[0] == 'N' && n > 1 && s[1] == '{') {
+        /* The name is not resolved: a \N{...} cannot spell "/proc". */
+        size_t i = 2;
+        while (i < n && s[i] != '}')
+            i++;
+        buf_putc(b, '?');
+        return i < n ? i + 1 : i;
+    }
+    if (python)
+        buf_putc(b, '\\');
+    buf_putc(b, s[0]);
+    return 1;
+}
+
+/* Append the value of the C literal token t[0..n) (prefix, quotes). */
+static void c_literal_value(const char *t, size_t n, pg_buf *b)
+{
+    const char *q = memchr(t, '"', n);
+    if (q == NULL)
+        return;
+    const char *s = q + 1, *end = t + n;
+    if (end > s && end[-1] == '"')
+        end--;
+    while (s < end) {
+        if (*s != '\\') {
+            buf_putc(b, *s++);
+            continue;
+        }
+        s++;
+        s += decode_escape(s, (size_t)(end - s), b, 0);
+    }
+}
+
+typedef enum pg_tok { TOK_STR, TOK_IDENT, TOK_OTHER } pg_tok;
+
+typedef struct pg_part {
+    pg_tok kind;
+    size_t start, end; /* byte offsets in the file */
+} pg_part;
+
+typedef struct pg_parts {
+    pg_part *v;
+    size_t n, cap;
+} pg_parts;
+
+static void parts_add(pg_parts *ps, pg_tok kind, size_t start, size_t end)
+{
+    if (ps->n == ps->cap) {
+        ps->cap = ps->cap ? ps->cap * 2 : 16;
+        ps->v = pg_xrealloc(ps->v, ps->cap * sizeof *ps->v);
+    }
+    ps->v[ps->n++] = (pg_part){kind, start, end};
+}
+
+static int is_ident_start(char c)
+{
+    return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int is_ident(char c)
+{
+    return is_ident_start(c) || (c >= '0' && c <= '9');
+}
+
+/* End of a quoted token starting at the quote text[i]; stops at an
+ * unescaped newline so a stray apostrophe cannot swallow the rest. */
+static size_t skip_quoted(const char *text, size_t i, size_t end)
+{
+    char q = text[i++];
+    while (i < end && text[i] != q && text[i] != '\n')
+        i += text[i] == '\\' && i + 1 < end ? 2 : 1;
+    return i < end && text[i] == q ? i + 1 : i;
+}
+
+/*
+ * Tokenize the opaque text of a #define value: string literals (with their
+ * encoding prefixes), identifiers, and everything else one byte at a time.
+ * Whitespace, comments and line continuations separate tokens without
+ * breaking adjacency, as in translation phase 6.
+ */
+static void tokenize_arg(const char *text, size_t start, size_t end,
+                         pg_parts *ps)
+{
+    size_t i = start;
+    while (i < end) {
+        char c = text[i];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+            c == '\v') {
+            i++;
+        } else if (c == '\\' && i + 1 < end &&
+                   (text[i + 1] == '\n' || text[i + 1] == '\r')) {
+            i += 2;
+        } else if (c == '/' && i + 1 < end && text[i + 1] == '*') {
+            const char *close = NULL;
+            for (size_t j = i + 2; j + 1 < end; j++)
+                if (text[j] == '*' && text[j + 1] == '/') {
+                    close = text + j;
+                    break;
+                }
+            i = close ? (size_t)(close - text) + 2 : end;
+        } else if (c == '/' && i + 1 < end && text[i + 1] == '/') {
+            while (i < end && text[i] != '\n')
+                i++;
+        } else if (c == '"') {
+            size_t e = skip_quoted(text, i, end);
+            parts_add(ps, TOK_STR, i, e);
+            i = e;
+        } else if (c == '\'') {
+            size_t e = skip_quoted(text, i, end);
+            parts_add(ps, TOK_OTHER, i, e);
+            i = e;
+        } else if (is_ident_start(c)) {
+            size_t e = i;
+            while (e < end && is_ident(text[e]))
+                e++;
+            size_t plen = e - i;
+            int prefix = (plen == 1 && strchr("LuU", c) != NULL) ||
+                         (plen == 2 && text[i] == 'u' && text[i + 1] == '8');
+            if (prefix && e < end && (text[e] == '"' || text[e] == '\'')) {
+                size_t qe = skip_quoted(text, e, end);
+                parts_add(ps, text[e] == '"' ? TOK_STR : TOK_OTHER, i, qe);
+                i = qe;
+            } else {
+                parts_add(ps, TOK_IDENT, i, e);
+                i = e;
+            }
+        } else if (c >= '0' && c <= '9') {
+            /* pp-numbers such as 0x1p-3 or 1e+5 are one token */
+            size_t e = i + 1;
+            while (e < end && (is_ident(text[e]) || text[e] == '.' ||
+                               ((text[e] == '+' || text[e] == '-') &&
+                                strchr("eEpP", text[e - 1]) != NULL)))
+                e++;
+            parts_add(ps, TOK_OTHER, i, e);
+            i = e;
+        } else {
+            parts_add(ps, TOK_OTHER, i, i + 1);
+            i++;
+        }
+    }
+}
+
+struct pg_macro {
+    const char *name; /* into the file's text */
+    size_t name_len;
+    size_t arg, arg_end; /* the value text, empty when none */
+    size_t offset;       /* start of the #define */
+    unsigned line;
+    int state; /* 0 not evaluated, 1 in progress, 2 a string, 3 not */
+    char *value;
+    size_t value_len;
+};
+
+static int macro_cmp(const pg_macro *m, const char *name, size_t n)
+{
+    size_t k = m->name_len < n ? m->name_len : n;
+    int c = memcmp(m->name, name, k);
+    if (c != 0)
+        return c;
+    return (m->name_len > n) - (m->name_len < n);
+}
+
+/* Index of the first macro named name[0..n), or sc->nmacros. */
+static size_t macro_first(const pg_scan *sc, const char *name, size_t n)
+{
+    size_t lo = 0, hi = sc->nmacros;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (macro_cmp(&sc->macros[mid], name, n) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static int macro_eval(pg_scan *sc, pg_macro *m, int depth);
+
+/*
+ * The definition of the identifier text[start..end) visible at `use`: the
+ * variant-th of those defined before it (the last if there are fewer), or
+ * NULL. Only definitions whose value is a string count.
+ */
+static pg_macro *macro_lookup(pg_scan *sc, size_t start, size_t end, size_t use,
+                              size_t variant, size_t *ndefs, int depth)
+{
+    const char *name = sc->text + start;
+    size_t n = end - start, i = macro_first(sc, name, n), count = 0;
+    pg_macro *pick = NULL;
+    for (; i < sc->nmacros && macro_cmp(&sc->macros[i], name, n) == 0; i++) {
+        pg_macro *m = &sc->macros[i];
+        if (m->offset >= use)
+            break;
+        if (macro_eval(sc, m, depth) != 2)
+            continue;
+        if (count <= variant)
+            pick = m;
+        count++;
+    }
+    if (ndefs != NULL)
+        *ndefs = count;
+    return pick;
+}
+
+/*
+ * Evaluate a run of adjacent parts (literals and identifiers) as the
+ * preprocessor would concatenate them. Returns 1 with the value in *b when
+ * at least one literal or string macro contributed; *named is the macro
+ * that supplied the start of the value. Leading identifiers that are not
+ * string macros (SYSROOT "/proc/x") are skipped rather than giving up, and
+ * an unknown identifier later on ends the value there: a guard prefers a
+ * finding to ack over a miss.
+ */
+static int eval_run(pg_scan *sc, const pg_part *p, size_t n, size_t use,
+                    size_t variant, size_t *maxdefs, pg_buf *b,
+                    pg_macro **named, int depth)
+{
+    int any = 0;
+    *named = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i].kind == TOK_STR) {
+            c_literal_value(sc->text + p[i].start, p[i].end - p[i].start, b);
+            any = 1;
+            continue;
+        }
+        size_t ndefs = 0;
+        pg_macro *m = macro_lookup(sc, p[i].start, p[i].end, use, variant,
+                                   &ndefs, depth + 1);
+        if (maxdefs != NULL && ndefs > *maxdefs)
+            *maxdefs = ndefs;
+        if (m == NULL) {
+            if (any)
+                break;
+            continue;
+        }
+        if (*named == NULL && b->n < 5 && m->value_len > 0)
+            *named = m;
+        buf_put(b, m->value, m->value_len);
+        any = 1;
+    }
+    return any;
+}
+
+/*
+ * A macro is a string when its value, less one pair of outer parentheses,
+ * is nothing but literals and string macros. Evaluated once, on demand.
+ */
+static int macro_eval(pg_scan *sc, pg_macro *m, int depth)
+{
+    if (m->state != 0)
+        return m->state == 1 ? 3 : m->state;
+    if (depth > PG_MAX_DEPTH)
+        return 3;
+    m->state = 1;
+    pg_parts ps = {0};
+    tokenize_arg(sc->text, m->arg, m->arg_end, &ps);
+    size_t from = 0, to = ps.n;
+    if (to >= 2 && ps.v[0].kind == TOK_OTHER &&
+        sc->text[ps.v[0].start] == '(' && ps.v[to - 1].kind == TOK_OTHER &&
+        sc->text[ps.v[to - 1].start] == ')') {
+        from++;
+        to--;
+    }
+    int ok = to > from;
+    for (size_t i = from; i < to; i++)
+        if (ps.v[i].kind == TOK_OTHER)
+            ok = 0;
+    pg_buf b = {0};
+    pg_macro *named;
+    if (ok) {
+        /* Evaluate as at the definition's end: names defined later (or the
+         * macro itself) are not visible. */
+        size_t use = m->arg_end;
+        ok = eval_run(sc, ps.v + from, to - from, use, 0, NULL, &b, &named,
+                      depth) &&
+             b.p != NULL;
+        for (size_t i = from; ok && i < to; i++)
+            if (ps.v[i].kind == TOK_IDENT &&
+                macro_lookup(sc, ps.v[i].start, ps.v[i].end, use, 0, NULL,
+                             depth + 1) == NULL)
+                ok = 0;
+    }
+    free(ps.v);
+    if (ok) {
+        m->value = b.p;
+        m->value_len = b.n;
+        m->state = 2;
+    } else {
+        free(b.p);
+        m->state = 3;
+    }
+    return m->state;
+}
+
+/* Judge a run, trying each #if alternative of its macros until one is /proc
+ * (or none is): a site counts if any configuration makes it one. */
+static void judge_run(pg_scan *sc, const pg_part *p, size_t n, size_t site)
+{
+    size_t maxdefs = 1;
+    for (size_t v = 0; v < maxdefs && v < PG_MAX_VARIANTS; v++) {
+        pg_buf b = {0};
+        pg_macro *named = NULL;
+        int any = eval_run(sc, p, n, site, v, &maxdefs, &b, &named, 0);
+        int hit = any && pg_is_proc_literal(b.p ? b.p : "", b.n);
+        if (hit)
+            report(sc, site, &b, named);
+        free(b.p);
+        if (hit)
+            return;
+    }
+}
+
+/* Literals in #define text: every maximal run of adjacent literals and
+ * identifiers that holds a literal, reported where its first literal sits
+ * (the #define line, so an ack there covers it). */
+static void scan_arg(pg_scan *sc, size_t start, size_t end)
+{
+    pg_parts ps = {0};
+    tokenize_arg(sc->text, start, end, &ps);
+    size_t i = 0;
+    while (i < ps.n) {
+        if (ps.v[i].kind == TOK_OTHER) {
+            i++;
+            continue;
+        }
+        size_t j = i, first_str = SIZE_MAX;
+        for (; j < ps.n && ps.v[j].kind != TOK_OTHER; j++)
+            if (ps.v[j].kind == TOK_STR && first_str == SIZE_MAX)
+                first_str = j;
+        if (first_str != SIZE_MAX) {
+            /* Report at the first literal, not at a leading identifier
+             * such as `return` that merely precedes it. */
+            size_t k = i;
+            while (k < first_str &&
+                   macro_lookup(sc, ps.v[k].start, ps.v[k].end, ps.v[k].start,
+                                0, NULL, 0) == NULL)
+                k++;
+            judge_run(sc, ps.v + k, j - k, ps.v[k].start);
+        }
+        i = j;
+    }
+    free(ps.v);
+}
+
+/* ---- Python literals ------------------------------------------------- */
+
+/*
+ * Append the value of the Python string token t[0..n). Returns 1 if an
+ * f-string replacement field ended the literal text: the value is then the
+ * prefix before it, which is all that can be judged.
+ */
+static int py_literal_value(const char *t, size_t n, pg_buf *b)
+{
+    size_t i = 0;
+    int raw = 0, fmt = 0;
+    for (; i < n && t[i] != '"' && t[i] != '\''; i++) {
+        char c = (char)(t[i] | 0x20);
+        raw |= c == 'r';
+        fmt |= c == 'f' || c == 't';
+    }
+    if (i == n)
+        return 0;
+    char q = t[i];
+    size_t ql = i + 2 < n && t[i + 1] == q && t[i + 2] == q ? 3 : 1;
+    const char *s = t + i + ql, *end = t + n;
+    /* A string cut short by a syntax error has no closing quotes. */
+    if ((size_t)(end - s) >= ql && end[-1] == q)
+        end -= ql;
+    while (s < end) {
+        if (fmt && (*s == '{' || *s == '}')) {
+            if (s + 1 < end && s[1] == *s) {
+                buf_putc(b, *s);
+                s += 2;
+                continue;
+            }
+            if (*s == '{')
+                return 1;
+            buf_putc(b, *s++);
+            continue;
+        }
+        if (*s != '\\') {
+            buf_putc(b, *s++);
+            continue;
+        }
+        if (raw) {
+            /* raw keeps the backslash, and it still protects one byte */
+            buf_putc(b, *s++);
+            if (s < end)
+                buf_putc(b, *s++);
+            continue;
+        }
+        s++;
+        s += decode_escape(s, (size_t)(end - s), b, 1);
+    }
+    return 0;
+}
+
+/* ---- the walk ------------------------------------------------------------ */
+
+static void report(pg_scan *sc, size_t off, const pg_buf *value,
+                   const pg_macro *m)
+{
+    if (!in_ranges(sc, off))
+        return;
+    pg_site s = {0};
+    s.path = (char *)sc->path;
+    position(sc, off, &s.line, &s.col);
+    s.offset = off;
+    s.value = value->p;
+    s.pass = "tree-sitter";
+    char *macro = NULL;
+    if (m != NULL) {
+        macro = pg_strndup(m->name, m->name_len);
+        s.macro = macro;
+        s.def_path = (char *)sc->path;
+        s.def_line = m->line;
+    }
+    pg_sites_add(sc->out, &s);
+    free(macro);
+}
+
+typedef struct pg_syms {
+    TSSymbol str, concat, def, fdef, comment, interp;
+} pg_syms;
+
+static TSSymbol sym(const TSLanguage *l, const char *name)
+{
+    return ts_language_symbol_for_name(l, name, (uint32_t)strlen(name), true);
+}
+
+static void c_string(pg_scan *sc, TSNode node, const pg_syms *y)
+{
+    pg_parts ps = {0};
+    if (ts_node_symbol(node) == y->concat) {
+        uint32_t n = ts_node_named_child_count(node);
+        for (uint32_t i = 0; i < n; i++) {
+            TSNode c = ts_node_named_child(node, i);
+            TSSymbol s = ts_node_symbol(c);
+            if (s == y->comment)
+                continue;
+            parts_add(&ps, s == y->str ? TOK_STR : TOK_IDENT,
+                      ts_node_start_byte(c), ts_node_end_byte(c));
+        }
+    } else {
+        parts_add(&ps, TOK_STR, ts_node_start_byte(node),
+                  ts_node_end_byte(node));
+    }
+    judge_run(sc, ps.v, ps.n, ts_node_start_byte(node));
+    free(ps.v);
+}
+
+static void py_string(pg_scan *sc, TSNode node, const pg_syms *y)
+{
+    pg_buf b = {0};
+    if (ts_node_symbol(node) == y->concat) {
+        uint32_t n = ts_node_named_child_count(node);
+        for (uint32_t i = 0; i < n; i++) {
+            TSNode c = ts_node_named_child(node, i);
+            if (ts_node_symbol(c) != y->str)
+                continue;
+            if (py_literal_value(sc->text + ts_node_start_byte(c),
+                                 ts_node_end_byte(c) - ts_node_start_byte(c),
+                                 &b))
+                break;
+        }
+    } else {
+        py_literal_value(sc->text + ts_node_start_byte(node),
+                         ts_node_end_byte(node) - ts_node_start_byte(node), &b);
+    }
+    if (pg_is_proc_literal(b.p ? b.p : "", b.n))
+        report(sc, ts_node_start_byte(node), &b, NULL);
+    free(b.p);
+}
+
+/* Collect the file's #defines (object-like only: those are the ones a
+ * concatenation can expand; function-like values are scanned, not used). */
+static void collect_macros(pg_scan *sc, TSTreeCursor *cur, TSNode root,
+                           const pg_syms *y)
+{
+    size_t cap = 0;
+    ts_tree_cursor_reset(cur, root);
+    for (;;) {
+        TSNode node = ts_tree_cursor_current_node(cur);
+        TSSymbol s = ts_node_symbol(node);
+        int descend =
+            s != y->str && s != y->concat && s != y->comment && s != y->fdef;
+        if (s == y->def) {
+            TSNode name = ts_node_child_by_field_name(node, "name", 4);
+            TSNode value = ts_node_child_by_field_name(node, "value", 5);
+            descend = 0;
+            if (!ts_node_is_null(name)) {
+                if (sc->nmacros == cap) {
+                    cap = cap ? cap * 2 : 16;
+                    sc->macros =
+                        pg_xrealloc(sc->macros, cap * sizeof *sc->macros);
+                }
+                pg_macro *m = &sc->macros[sc->nmacros++];
+                memset(m, 0, sizeof *m);
+                m->name = sc->text + ts_node_start_byte(name);
+                m->name_len = ts_node_end_byte(name) - ts_node_start_byte(name);
+                m->offset = ts_node_start_byte(node);
+                m->arg = m->arg_end = ts_node_end_byte(name);
+                if (!ts_node_is_null(value)) {
+                    m->arg = ts_node_start_byte(value);
+                    m->arg_end = ts_node_end_byte(value);
+                }
+                m->line = ts_node_start_point(node).row + 1;
+            }
+        }
+        if (descend && ts_tree_cursor_goto_first_child(cur))
+            continue;
+        while (!ts_tree_cursor_goto_next_sibling(cur))
+            if (!ts_tree_cursor_goto_parent(cur))
+                return;
+    }
+}
+
+/* By name, then by position, so the definitions of one name are
+ * contiguous and in file order. */
+static int macro_order(const void *a, const void *b)
+{
+    const pg_macro *x = a, *y = b;
+    size_t k = x->name_len < y->name_len ? x->name_len : y->name_len;
+    int c = memcmp(x->name, y->name, k);
+    if (c == 0)
+        c = (x->name_len > y->name_len) - (x->name_len < y->name_len);
+    if (c == 0)
+        c = (x->offset > y->offset) - (x->offset < y->offset);
+    return c;
+}
+
+static void walk(pg_scan *sc, TSTreeCursor *cur, TSNode root, pg_lang lang,
+                 const pg_syms *y);
+
+/* An f-string's replacement fields are code, and may hold literals. */
+static void walk_fields(pg_scan *sc, TSNode str, const pg_syms *y)
+{
+    uint32_t n = ts_node_named_child_count(str);
+    for (uint32_t i = 0; i < n; i++) {
+        TSNode c = ts_node_named_child(str, i);
+        if (ts_node_symbol(c) != y->interp)
+            continue;
+        TSTreeCursor cur = ts_tree_cursor_new(c);
+        walk(sc, &cur, c, PG_LANG_PYTHON, y);
+        ts_tree_cursor_delete(&cur);
+    }
+}
+
+static void walk(pg_scan *sc, TSTreeCursor *cur, TSNode root, pg_lang lang,
+                 const pg_syms *y)
+{
+    ts_tree_cursor_reset(cur, root);
+    for (;;) {
+        TSNode node = ts_tree_cursor_current_node(cur);
+        TSSymbol s = ts_node_symbol(node);
+        int descend = 0;
+        if (s == y->comment) {
+            /* mentions in comments are not accesses */
+        } else if (lang == PG_LANG_C && (s == y->str || s == y->concat)) {
+            c_string(sc, node, y);
+        } else if (lang == PG_LANG_C && (s == y->def || s == y->fdef)) {
+            TSNode value = ts_node_child_by_field_name(node, "value", 5);
+            if (!ts_node_is_null(value))
+                scan_arg(sc, ts_node_start_byte(value),
+                         ts_node_end_byte(value));
+        } else if (lang == PG_LANG_PYTHON && s == y->concat) {
+            py_string(sc, node, y);
+            uint32_t n = ts_node_named_child_count(node);
+            for (uint32_t i = 0; i < n; i++)
+                walk_fields(sc, ts_node_named_child(node, i), y);
+        } else if (lang == PG_LANG_PYTHON && s == y->str) {
+            py_string(sc, node, y);
+            walk_fields(sc, node, y);
+        } else {
+            descend = 1;
+        }
+        if (descend && ts_tree_cursor_goto_first_child(cur))
+            continue;
+        while (!ts_tree_cursor_goto_next_sibling(cur))
+            if (!ts_tree_cursor_goto_parent(cur))
+                return;
+    }
+}
+
 int pg_ts_scan(const char *path, const char *text, size_t len, pg_lang lang,
                const pg_range *ranges, size_t nranges, pg_sites *out,
                pg_error *err)
 {
-    (void)text, (void)len, (void)ranges, (void)nranges, (void)out;
     const TSLanguage *language = lang == PG_LANG_C        ? tree_sitter_c()
                                  : lang == PG_LANG_PYTHON ? tree_sitter_python()
                                                           : NULL;
-    TSParser *parser = ts_parser_new();
-    if (language == NULL || parser == NULL ||
-        !ts_parser_set_language(parser, language)) {
+    if (language == NULL) {
         snprintf(err->msg, sizeof err->msg,
-                 "%s: cannot set up the tree-sitter parser", path);
-        if (parser)
-            ts_parser_delete(parser);
+                 "%s: no tree-sitter grammar for this kind of file (only C "
+                 "and Python are scanned)",
+                 path);
         return -1;
     }
+    if (len > UINT32_MAX) {
+        snprintf(err->msg, sizeof err->msg,
+                 "%s: %zu bytes is more than tree-sitter can parse", path, len);
+        return -1;
+    }
+    TSParser *parser = ts_parser_new();
+    if (parser == NULL) {
+        snprintf(err->msg, sizeof err->msg,
+                 "%s: cannot create a tree-sitter parser", path);
+        return -1;
+    }
+    if (!ts_parser_set_language(parser, language)) {
+        snprintf(err->msg, sizeof err->msg,
+                 "%s: the %s grammar has ABI %u, but this libtree-sitter "
+                 "accepts %d to %d; rebuild procguard against a matching "
+                 "grammar",
+                 path, lang == PG_LANG_C ? "C" : "Python",
+                 ts_language_version(language),
+                 TREE_SITTER_MIN_COMPATIBLE_LANGUAGE_VERSION,
+                 TREE_SITTER_LANGUAGE_VERSION);
+        ts_parser_delete(parser);
+        return -1;
+    }
+    TSTree *tree = ts_parser_parse_string(parser, NULL, text, (uint32_t)len);
+    if (tree == NULL) {
+        snprintf(err->msg, sizeof err->msg,
+                 "%s: tree-sitter returned no syntax tree", path);
+        ts_parser_delete(parser);
+        return -1;
+    }
+
+    pg_syms y = {
+        .str = sym(language, lang == PG_LANG_C ? "string_literal" : "string"),
+        .concat = sym(language, "concatenated_string"),
+        .def = sym(language, "preproc_def"),
+        .fdef = sym(language, "preproc_function_def"),
+        .comment = sym(language, "comment"),
+        .interp = sym(language, "interpolation"),
+    };
+    pg_scan sc = {
+        .path = path,
+        .text = text,
+        .len = len,
+        .ranges = ranges,
+        .nranges = nranges,
+        .out = out,
+    };
+    lines_build(&sc);
+    TSNode root = ts_tree_root_node(tree);
+    TSTreeCursor cur = ts_tree_cursor_new(root);
+    if (lang == PG_LANG_C) {
+        collect_macros(&sc, &cur, root, &y);
+        qsort(sc.macros, sc.nmacros, sizeof *sc.macros, macro_order);
+    }
+    walk(&sc, &cur, root, lang, &y);
+
+    ts_tree_cursor_delete(&cur);
+    for (size_t i = 0; i < sc.nmacros; i++)
+        free(sc.macros[i].value);
+    free(sc.macros);
+    free(sc.lines);
+    ts_tree_delete(tree);
     ts_parser_delete(parser);
     return 0;
 }

@@ -156,15 +156,17 @@ static int setup(ctx *c, char *dir)
     char buf[PROCID_PIDFILE_MAX];
     int r;
 
-    snprintf(c->stat_path, sizeof c->stat_path, "/proc/%d/stat", c->pid); // portability: the floor being measured is exactly this Linux /proc read
+    static const char stat_fmt[] =
+        "/proc/%d/stat"; // portability: the floor measured is this very /proc read
+    snprintf(c->stat_path, sizeof c->stat_path, stat_fmt, c->pid);
     if ((r = procid_identity_of(c->pid, &live)) < 0) {
         fprintf(stderr, "bench_runtime: pid %d: %s\n", c->pid,
                 procid_strerror(r));
         return -1;
     }
     int len = procid_pidfile_format(&live, buf, sizeof buf);
-    if (len < 0 || procid_pidfile_parse(buf, (size_t)len, &c->with_ino,
-                                        &perr) < 0) {
+    if (len < 0 ||
+        procid_pidfile_parse(buf, (size_t)len, &c->with_ino, &perr) < 0) {
         fprintf(stderr, "bench_runtime: cannot round-trip an identity\n");
         return -1;
     }
@@ -221,8 +223,7 @@ static int measure(ctx *c, long k_batches, long m_iters, double **samples)
     for (long k = 0; k < k_batches; k++) {
         for (size_t i = 0; i < NOPS; i++) {
             size_t j = (i + (size_t)k) % NOPS;
-            samples[j][k] =
-                run_batch(&ops[j], c, m_iters * ops[j].scale, &bad);
+            samples[j][k] = run_batch(&ops[j], c, m_iters * ops[j].scale, &bad);
             if (bad) {
                 fprintf(stderr, "bench_runtime: %s: unexpected answer\n",
                         ops[j].name);
@@ -233,17 +234,23 @@ static int measure(ctx *c, long k_batches, long m_iters, double **samples)
     return 0;
 }
 
-static int report(const ctx *c, long k_batches, long m_iters,
-                  double **samples, const char *json)
+static int report(const ctx *c, long k_batches, long m_iters, double **samples,
+                  const char *json)
 {
     bench_row rows[NOPS];
     for (size_t j = 0; j < NOPS; j++) {
         int b = find_op(ops[j].baseline);
-        rows[j] = (bench_row){ops[j].name, ops[j].label, ops[j].kind,
-                              ops[j].baseline, samples[j], (size_t)k_batches,
-                              bench_paired_ratio(samples[j], samples[b],
-                                                 (size_t)k_batches),
-                              -1};
+        rows[j] = (bench_row){
+            .name = ops[j].name,
+            .label = ops[j].label,
+            .kind = ops[j].kind,
+            .baseline = ops[j].baseline,
+            .samples = samples[j],
+            .n = (size_t)k_batches,
+            .ratio =
+                bench_paired_ratio(samples[j], samples[b], (size_t)k_batches),
+            .maxrss_kb = -1,
+        };
     }
     char title[160];
     snprintf(title, sizeof title,

@@ -31,10 +31,10 @@ extern char **environ;
 typedef struct cmd {
     char key[64];
     char label[128];
-    char **argv;   /* points into main's argv, NULL-terminated by us */
-    int status;    /* wait status of the warm-up run */
-    double *ns;    /* per round */
-    double *rss;   /* per round, kB */
+    char **argv; /* points into main's argv, NULL-terminated by us */
+    int status;  /* wait status of the warm-up run */
+    double *ns;  /* per round */
+    double *rss; /* per round, kB */
 } cmd;
 
 /* Run c once; wall ns in *ns, peak RSS in *rss_kb, wait status returned. */
@@ -84,8 +84,10 @@ static int warm_up(cmd *c, int any_status)
         return -1;
     if (!any_status && c->status != 0) {
         describe(c, c->status, what, sizeof what);
-        fprintf(stderr, "bench_spawn: %s; refusing to time a failing "
-                        "command (-a accepts any exit status)\n", what);
+        fprintf(stderr,
+                "bench_spawn: %s; refusing to time a failing "
+                "command (-a accepts any exit status)\n",
+                what);
         return -1;
     }
     return 0;
@@ -102,8 +104,10 @@ static int run_rounds(cmd *cmds, size_t n, long runs)
                 return -1;
             if (st != c->status) {
                 describe(c, st, what, sizeof what);
-                fprintf(stderr, "bench_spawn: %s in round %ld, not as in "
-                                "the warm-up run\n", what, k + 1);
+                fprintf(stderr,
+                        "bench_spawn: %s in round %ld, not as in "
+                        "the warm-up run\n",
+                        what, k + 1);
                 return -1;
             }
         }
@@ -132,8 +136,8 @@ static size_t parse_cmds(int argc, char **argv, cmd *cmds)
                 const char *a = argv[j];
                 if (j == i + 1 && strrchr(a, '/'))
                     a = strrchr(a, '/') + 1;
-                int w = snprintf(c->label + off, sizeof c->label - off,
-                                 "%s%s", off ? " " : "", a);
+                int w = snprintf(c->label + off, sizeof c->label - off, "%s%s",
+                                 off ? " " : "", a);
                 if (w < 0 || (size_t)w >= sizeof c->label - off)
                     break;
                 off += (size_t)w;
@@ -161,9 +165,8 @@ int main(int argc, char **argv)
 {
     long runs = 51;
     int any_status = 0;
-    const char *json = NULL, *title = "whole process: wall time from "
-                                      "posix_spawn to wait4",
-               *bench = "process";
+    const char *json = NULL, *bench = "process";
+    const char *title = "whole process: wall time from posix_spawn to wait4";
     int opt;
     while ((opt = getopt(argc, argv, "+hn:o:t:B:a")) != -1) {
         char *end;
@@ -195,7 +198,8 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < n; i++) {
         if (cmds[i].argv[0] == NULL) {
             fprintf(stderr, "bench_spawn: @%s: no command\n", cmds[i].key);
-            return 64;
+            rc = 64;
+            goto out;
         }
         cmds[i].ns = calloc((size_t)runs, sizeof(double));
         cmds[i].rss = calloc((size_t)runs, sizeof(double));
@@ -211,12 +215,16 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < n; i++) {
         bench_summary rss;
         bench_summarise(cmds[i].rss, (size_t)runs, &rss);
-        rows[i] = (bench_row){cmds[i].key, cmds[i].label,
-                              i ? "subject" : "baseline", cmds[0].key,
-                              cmds[i].ns, (size_t)runs,
-                              bench_paired_ratio(cmds[i].ns, cmds[0].ns,
-                                                 (size_t)runs),
-                              (long)rss.median};
+        rows[i] = (bench_row){
+            .name = cmds[i].key,
+            .label = cmds[i].label,
+            .kind = i ? "subject" : "baseline",
+            .baseline = cmds[0].key,
+            .samples = cmds[i].ns,
+            .n = (size_t)runs,
+            .ratio = bench_paired_ratio(cmds[i].ns, cmds[0].ns, (size_t)runs),
+            .maxrss_kb = (long)rss.median,
+        };
     }
     char head[256];
     snprintf(head, sizeof head, "%s (%ld rounds, interleaved)", title, runs);

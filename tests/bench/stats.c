@@ -73,8 +73,8 @@ static void put_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
-int bench_write_json(const char *path, const char *benchmark,
-                     const char *meta, const bench_row *rows, size_t nrows)
+int bench_write_json(const char *path, const char *benchmark, const char *meta,
+                     const bench_row *rows, size_t nrows)
 {
     FILE *f = fopen(path, "w");
     if (f == NULL)
@@ -96,8 +96,9 @@ int bench_write_json(const char *path, const char *benchmark,
         put_string(f, r->kind);
         fprintf(f, ", \"baseline\": ");
         put_string(f, r->baseline);
-        fprintf(f, ",\n     \"median\": %.1f, \"min\": %.1f, \"max\": %.1f, "
-                   "\"ratio\": %.4f, \"maxrss_kb\": %ld,\n     \"samples\": [",
+        fprintf(f,
+                ",\n     \"median\": %.1f, \"min\": %.1f, \"max\": %.1f, "
+                "\"ratio\": %.4f, \"maxrss_kb\": %ld,\n     \"samples\": [",
                 s.median, s.min, s.max, r->ratio, r->maxrss_kb);
         for (size_t k = 0; k < r->n; k++)
             fprintf(f, "%s%.1f", k ? ", " : "", r->samples[k]);
@@ -124,8 +125,8 @@ void bench_print_table(FILE *f, const char *title, const bench_row *rows,
                        size_t nrows)
 {
     fprintf(f, "%s\n", title);
-    fprintf(f, "  %-44s %10s %10s %10s %8s  %s\n", "operation", "median",
-            "min", "max", "ratio", "vs");
+    fprintf(f, "  %-44s %10s %10s %10s %8s  %s\n", "operation", "median", "min",
+            "max", "ratio", "vs");
     for (size_t i = 0; i < nrows; i++) {
         const bench_row *r = &rows[i];
         bench_summary s;
@@ -135,7 +136,7 @@ void bench_print_table(FILE *f, const char *title, const bench_row *rows,
         fmt_ns(med, sizeof med, s.median);
         fmt_ns(lo, sizeof lo, s.min);
         fmt_ns(hi, sizeof hi, s.max);
-        fprintf(f, "  %-44s %10s %10s %10s %7.2fx  %s\n", r->label, med, lo,
-                hi, r->ratio, r->baseline);
+        fprintf(f, "  %-44s %10s %10s %10s %7.2fx  %s\n", r->label, med, lo, hi,
+                r->ratio, r->baseline);
     }
 }

@@ -29,14 +29,14 @@ double bench_paired_ratio(const double *a, const double *b, size_t n);
 
 /* One row of a result file. */
 typedef struct bench_row {
-    const char *name;     /* stable key, e.g. "check_ino" */
-    const char *label;    /* what a reader sees in the table */
-    const char *kind;     /* "floor", "subject", "peer" or "baseline" */
-    const char *baseline; /* name of the row it is compared with */
+    const char *name;      /* stable key, e.g. "check_ino" */
+    const char *label;     /* what a reader sees in the table */
+    const char *kind;      /* "floor", "subject", "peer" or "baseline" */
+    const char *baseline;  /* name of the row it is compared with */
     const double *samples; /* ns per operation, one per batch/run */
     size_t n;
-    double ratio;      /* median of paired ratios against `baseline` */
-    long maxrss_kb;    /* peak RSS of a whole-process row, -1 if n/a */
+    double ratio;   /* median of paired ratios against `baseline` */
+    long maxrss_kb; /* peak RSS of a whole-process row, -1 if n/a */
 } bench_row;
 
 /*
@@ -44,8 +44,8 @@ typedef struct bench_row {
  * `meta` is a pre-formatted JSON object body (without braces) or NULL.
  * Returns 0 or -errno.
  */
-int bench_write_json(const char *path, const char *benchmark,
-                     const char *meta, const bench_row *rows, size_t nrows);
+int bench_write_json(const char *path, const char *benchmark, const char *meta,
+                     const bench_row *rows, size_t nrows);
 
 /* Print the human table of rows to f. */
 void bench_print_table(FILE *f, const char *title, const bench_row *rows,

@@ -32,7 +32,7 @@ results.json merge every part present.
 
 environment:
   BUILD_DIR  build directory (default: build-bench)
-  ROUNDS     alternations of bench_runtime and the psutil peer (default 3)
+  ROUNDS     alternations of bench_runtime and the psutil peer (default 5)
   BATCHES    batches per operation per round (default 31)
   RUNS       whole-process runs per command (default 51)
   PYTHON     interpreter with psutil (default: /usr/bin/python3, where
@@ -41,7 +41,7 @@ USAGE
 }
 
 build=${BUILD_DIR:-build-bench}
-rounds=${ROUNDS:-3}
+rounds=${ROUNDS:-5}
 batches=${BATCHES:-31}
 runs=${RUNS:-51}
 if [ -n "${PYTHON:-}" ]; then

@@ -20,8 +20,11 @@ import statistics
 import sys
 from collections import OrderedDict
 
-# (key, label, numerator "bench/name", denominator "bench/name"): ratio of
-# pooled medians of rows measured by different programs.
+# (key, label, numerator "bench/name", denominator "bench/name"): rows
+# measured by different programs. When both ran the same number of rounds
+# (ci/bench.sh alternates them), the ratio of the two medians is taken round
+# by round and the median of those is reported; otherwise the ratio of the
+# pooled medians.
 COMPARISONS = [
     ("psutil_vs_check", "psutil is_running / procid_check (ino)",
      "psutil/psutil_is_running", "runtime/check_ino"),
@@ -75,8 +78,9 @@ def pool(files):
             m = b["rows"].setdefault(r["name"], {
                 "name": r["name"], "label": r["label"], "kind": r["kind"],
                 "baseline": r["baseline"], "samples": [], "ratios": [],
-                "maxrss": []})
+                "maxrss": [], "round_medians": []})
             m["samples"].extend(r["samples"])
+            m["round_medians"].append(statistics.median(r["samples"]))
             base = by_name[r["baseline"]]["samples"]
             m["ratios"].extend(x / y for x, y in zip(r["samples"], base)
                                if y > 0)
@@ -99,12 +103,18 @@ def compare(benches):
         nb, nn = num.split("/")
         db, dn = den.split("/")
         try:
-            a = benches[nb]["rows"][nn]["median"]
-            b = benches[db]["rows"][dn]["median"]
+            a = benches[nb]["rows"][nn]
+            b = benches[db]["rows"][dn]
         except KeyError:
             continue
+        ra, rb = a["round_medians"], b["round_medians"]
+        if len(ra) == len(rb) > 1:
+            ratio = statistics.median(x / y for x, y in zip(ra, rb))
+            how = "median of %d per-round ratios" % len(ra)
+        else:
+            ratio, how = a["median"] / b["median"], "ratio of medians"
         out[key] = {"name": key, "label": label, "numerator": num,
-                    "denominator": den, "ratio": a / b}
+                    "denominator": den, "ratio": ratio, "method": how}
     return out
 
 
@@ -142,7 +152,7 @@ def print_table(benches, comps, targets):
                 "itself" if m["name"] == m["baseline"] else m["baseline"],
                 extra))
     if comps:
-        print("-- across programs (ratio of medians)")
+        print("-- across programs (%s)" % next(iter(comps.values()))["method"])
         for c in comps.values():
             print("%-*s %10s %10s %10s %7.2fx" % (w, c["label"][:w], "", "",
                                                   "", c["ratio"]))

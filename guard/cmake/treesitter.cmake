@@ -95,6 +95,9 @@ if(_pg_ts_missing)
     ERROR_VARIABLE _pg_ts_out
     TIMEOUT 300)
   if(NOT _pg_ts_rc EQUAL 0)
+    # npm's first lines name the cause (ENOTFOUND, ECONNREFUSED, E404); the
+    # stack trace after them does not help here.
+    string(SUBSTRING "${_pg_ts_out}" 0 400 _pg_ts_out)
     message(FATAL_ERROR
       "procguard: `npm pack ${_pg_ts_missing_text}` failed (${_pg_ts_rc}); the "
       "build needs the npm registry once to fetch the tree-sitter grammars "

@@ -186,8 +186,8 @@ int procid__plat_signal(procid__proc *p, int sig)
 
 int procid__plat_wait(procid__proc *p, int timeout_ms)
 {
-    DWORD w = WaitForSingleObject(p->handle, timeout_ms < 0 ? INFINITE
-                                                            : (DWORD)timeout_ms);
+    DWORD w = WaitForSingleObject(
+        p->handle, timeout_ms < 0 ? INFINITE : (DWORD)timeout_ms);
     if (w == WAIT_OBJECT_0)
         return 0;
     if (w == WAIT_TIMEOUT)
@@ -196,7 +196,8 @@ int procid__plat_wait(procid__proc *p, int timeout_ms)
     if (e != ERROR_ACCESS_DENIED)
         return win_err(e);
     /* No SYNCHRONIZE right: poll the exit code every 10 ms. */
-    ULONGLONG deadline = GetTickCount64() + (ULONGLONG)(timeout_ms < 0 ? 0 : timeout_ms);
+    ULONGLONG deadline =
+        GetTickCount64() + (ULONGLONG)(timeout_ms < 0 ? 0 : timeout_ms);
     for (;;) {
         int r = handle_running(p->handle);
         if (r <= 0)
@@ -225,8 +226,8 @@ int procid__plat_getpid(void)
    UTF-8 is -EINVAL, never guessed at. */
 static int to_wide(const char *path, wchar_t **out)
 {
-    int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, path, -1,
-                                NULL, 0);
+    int n =
+        MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, path, -1, NULL, 0);
     if (n <= 0)
         return -EINVAL;
     wchar_t *w = malloc((size_t)n * sizeof *w);
@@ -345,9 +346,9 @@ int procid__plat_write_file(const char *path, const char *buf, size_t len)
     /* WRITE_THROUGH: the rename is on disk when MoveFileExW returns, which
        is what fsync of the directory gives on POSIX. Readers open with
        FILE_SHARE_DELETE, so a reader never makes the replace fail. */
-    if (r == 0 && !MoveFileExW(tmp, wpath,
-                               MOVEFILE_REPLACE_EXISTING |
-                                   MOVEFILE_WRITE_THROUGH))
+    if (r == 0 &&
+        !MoveFileExW(tmp, wpath,
+                     MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
         r = last_err();
     if (r < 0)
         DeleteFileW(tmp);
@@ -402,13 +403,23 @@ static int dacl_lets_others_write(PACL dacl, PSID me)
         if (!GetAce(dacl, i, &ace))
             return 1;
         ACE_HEADER *hdr = ace;
-        if (hdr->AceType != ACCESS_ALLOWED_ACE_TYPE ||
-            (hdr->AceFlags & INHERIT_ONLY_ACE))
-            continue;
+        if (hdr->AceFlags & INHERIT_ONLY_ACE)
+            continue; /* applies to children, not to this file */
+        int plain = hdr->AceType == ACCESS_ALLOWED_ACE_TYPE ||
+                    hdr->AceType == ACCESS_ALLOWED_CALLBACK_ACE_TYPE;
+        int other = hdr->AceType == ACCESS_ALLOWED_COMPOUND_ACE_TYPE ||
+                    hdr->AceType == ACCESS_ALLOWED_OBJECT_ACE_TYPE ||
+                    hdr->AceType == ACCESS_ALLOWED_CALLBACK_OBJECT_ACE_TYPE;
+        if (!plain && !other)
+            continue; /* deny and audit entries */
+        /* Every ACE type keeps its mask right after the header. */
         ACCESS_ALLOWED_ACE *allow = ace;
+        if (!(allow->Mask & writes))
+            continue;
+        if (other)
+            return 1; /* a layout not parsed here: assume the worst */
         PSID sid = (PSID)&allow->SidStart;
-        if ((allow->Mask & writes) && !trusted_sid(sid, me) &&
-            !IsWellKnownSid(sid, WinCreatorOwnerSid))
+        if (!trusted_sid(sid, me) && !IsWellKnownSid(sid, WinCreatorOwnerSid))
             return 1;
     }
     return 0;
@@ -424,10 +435,10 @@ static int check_security(HANDLE h, procid_error *err)
     PSID owner = NULL;
     PACL dacl = NULL;
     PSECURITY_DESCRIPTOR sd = NULL;
-    DWORD e = GetSecurityInfo(h, SE_FILE_OBJECT,
-                              OWNER_SECURITY_INFORMATION |
-                                  DACL_SECURITY_INFORMATION,
-                              &owner, NULL, &dacl, NULL, &sd);
+    DWORD e =
+        GetSecurityInfo(h, SE_FILE_OBJECT,
+                        OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION,
+                        &owner, NULL, &dacl, NULL, &sd);
     if (e != ERROR_SUCCESS) {
         r = win_err(e);
         return procid__fail(err, r, "cannot read the file's security: %s",
@@ -491,13 +502,11 @@ int procid__plat_read_file(const char *path, unsigned flags, char *buf,
     /* Share everything: a reader must never make a writer's replace fail.
        OPEN_REPARSE_POINT opens a symlink (or junction) itself, so it can be
        recognised and refused instead of followed. */
-    HANDLE h = CreateFileW(w, GENERIC_READ,
-                           FILE_SHARE_READ | FILE_SHARE_WRITE |
-                               FILE_SHARE_DELETE,
-                           NULL, OPEN_EXISTING,
-                           FILE_ATTRIBUTE_NORMAL |
-                               (secure ? FILE_FLAG_OPEN_REPARSE_POINT : 0),
-                           NULL);
+    HANDLE h = CreateFileW(
+        w, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+        NULL, OPEN_EXISTING,
+        FILE_ATTRIBUTE_NORMAL | (secure ? FILE_FLAG_OPEN_REPARSE_POINT : 0),
+        NULL);
     if (h == INVALID_HANDLE_VALUE) {
         r = open_failed(w, GetLastError(), err);
         free(w);
@@ -516,9 +525,10 @@ int procid__plat_read_file(const char *path, unsigned flags, char *buf,
                          "as pidfile");
     else if (GetFileType(h) != FILE_TYPE_DISK ||
              (info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY))
-        r = procid__fail(err, (info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)
-                                  ? -EISDIR
-                                  : -EPERM,
+        r = procid__fail(err,
+                         (info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)
+                             ? -EISDIR
+                             : -EPERM,
                          "not a regular file");
     else if (secure)
         r = check_security(h, err);

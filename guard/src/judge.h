@@ -1,0 +1,48 @@
+/*
+ * judge.h - sites against acknowledgements and the allowlist: the verdict
+ * on every site, and the findings about acks and allowlist entries.
+ */
+#ifndef PG_JUDGE_H
+#define PG_JUDGE_H
+
+#include "allowlist.h"
+#include "pg.h"
+#include "report.h"
+
+/* A source file whose text and comments the judge may need. */
+typedef struct pg_text {
+    char *path;     /* repository-relative */
+    pg_lang lang;
+    int checked;    /* part of this run: its unused acks are reported */
+    char *text;     /* NULL: not loaded (or unreadable) */
+    size_t len;
+} pg_text;
+
+typedef struct pg_texts {
+    pg_text *v;
+    size_t n;
+    const char *root; /* to load files the sites point at (macro homes) */
+} pg_texts;
+
+/* The text of `path`, loading it (unchecked) if needed; NULL if unreadable. */
+pg_text *pg_texts_get(pg_texts *t, const char *path);
+void pg_texts_free(pg_texts *t);
+
+typedef struct pg_judge_in {
+    const pg_sites *sites;     /* deduped */
+    pg_texts *texts;
+    pg_patlist *allow;         /* entries' `used` is set here */
+    const char *allow_path;    /* for allowlist-stale locations */
+    int partial;               /* no allowlist-stale in partial runs */
+} pg_judge_in;
+
+/* Append one verdict per site (a finding, or a passed site) and the ack and
+   allowlist findings to *out. */
+void pg_judge(const pg_judge_in *in, pg_findings *out);
+
+/* Location details for a byte offset / line of a text: the source line
+   (allocated) and the exclusive end column of the token at `col`. */
+char *pg_text_line(const pg_text *t, unsigned line);
+unsigned pg_token_end(const char *srcline, unsigned col);
+
+#endif

@@ -1,0 +1,477 @@
+/*
+ * main.c - procguard: options, then the flow of DESIGN.md:
+ * sources -> clang_pass / ts_pass -> acks + allowlist (judge) -> report ->
+ * exit code (0 clean, 1 findings, 2 usage, configuration or tool errors).
+ */
+#define _DEFAULT_SOURCE /* realpath, sysconf's _SC_NPROCESSORS_ONLN */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "allowlist.h"
+#include "clang_pass.h"
+#include "compdb.h"
+#include "judge.h"
+#include "pg.h"
+#include "report.h"
+#include "sources.h"
+#include "ts_pass.h"
+
+#ifndef PG_VERSION
+#define PG_VERSION "0.1.0"
+#endif
+#ifndef PG_INFORMATION_URI
+#define PG_INFORMATION_URI "https://github.com/procid/procid"
+#endif
+
+enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_TROUBLE = 2 };
+
+static const char usage_text[] =
+    "Usage: procguard [OPTION]... [PATH]...\n"
+    "Keep raw /proc access confined to acknowledged, allowlisted sites.\n"
+    "\n"
+    "procguard finds every C and Python string literal whose value is /proc\n"
+    "or starts with /proc/ (after macro expansion and concatenation, format\n"
+    "strings included) and requires each one to be\n"
+    "  - acknowledged: a comment 'portability: <reason>' on its line, or\n"
+    "    alone on the line directly above it (for a literal reached through\n"
+    "    a macro, at the macro's definition also counts), and\n"
+    "  - allowlisted: its file matches an entry of the allowlist.\n"
+    "\n"
+    "With no PATH the whole repository is checked: the files git tracks (every\n"
+    "file, skipping .git and build directories, outside git). With PATHs only\n"
+    "those files, directories walked: a partial run, which skips the\n"
+    "whole-repository rule allowlist-stale.\n"
+    "\n"
+    "Options:\n"
+    "  -p, --build-dir=DIR    read DIR/compile_commands.json and check its\n"
+    "                         translation units with libclang; files outside\n"
+    "                         it, inactive #if branches and Python go through\n"
+    "                         tree-sitter. Without -p, tree-sitter checks all.\n"
+    "      --allowlist=FILE   the allowlist (default: allowlist/proc.allow at\n"
+    "                         the repository root; a missing default is empty)\n"
+    "      --ignore=FILE      files not to check at all (default:\n"
+    "                         allowlist/proc.ignore at the repository root)\n"
+    "      --format=FORMAT    text (default), json or sarif, on stdout\n"
+    "      --sarif=FILE       also write SARIF 2.1.0 to FILE\n"
+    "  -j, --jobs=N           libclang worker threads (default: CPUs online)\n"
+    "      --resource-dir=DIR clang resource directory for libclang (default:\n"
+    "                         from 'clang -print-resource-dir' or beside\n"
+    "                         libclang)\n"
+    "      --list-rules       print the rule ids with a one-line description\n"
+    "  -h, --help             print this help\n"
+    "  -V, --version          print the version\n"
+    "\n"
+    "Allowlist and ignore file: one '<path-or-glob> <reason>' per line, '#'\n"
+    "comment lines, blank lines. Paths are relative to the repository root;\n"
+    "'*' and '?' stay within a path segment, '**' spans segments, [a-z] is a\n"
+    "class. A line without a reason, or with a malformed glob, is an error.\n"
+    "\n"
+    "Exit status:\n"
+    "  0  no findings\n"
+    "  1  findings\n"
+    "  2  usage, configuration or environment error, or a file that could not\n"
+    "     be parsed (libclang fatal errors included)\n";
+
+typedef struct options {
+    const char *build_dir, *allowlist, *ignore, *resource_dir, *sarif;
+    pg_format format;
+    int jobs;
+    char **paths;
+    size_t npaths;
+} options;
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fputs("procguard: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\nTry 'procguard --help' for more information.\n", stderr);
+    return EXIT_TROUBLE;
+}
+
+static void list_rules(void)
+{
+    for (int r = 0; r < PG_RULE_COUNT; r++) {
+        const pg_rule_info *ri = pg_rule_get((pg_rule)r);
+        printf("%-22s %s\n", ri->id, ri->brief);
+    }
+}
+
+/* -1: parsed, go on; otherwise the exit code. */
+static int parse_options(int argc, char **argv, options *o)
+{
+    enum { O_ALLOW = 256, O_IGNORE, O_FORMAT, O_RES, O_RULES, O_SARIF };
+    static const struct option longs[] = {
+        {"build-dir", required_argument, NULL, 'p'},
+        {"allowlist", required_argument, NULL, O_ALLOW},
+        {"ignore", required_argument, NULL, O_IGNORE},
+        {"format", required_argument, NULL, O_FORMAT},
+        {"sarif", required_argument, NULL, O_SARIF},
+        {"jobs", required_argument, NULL, 'j'},
+        {"resource-dir", required_argument, NULL, O_RES},
+        {"list-rules", no_argument, NULL, O_RULES},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0}};
+    memset(o, 0, sizeof *o);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    o->jobs = cpus > 0 ? (int)cpus : 1;
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":p:j:hV", longs, NULL)) != -1) {
+        switch (c) {
+        case 'p': o->build_dir = optarg; break;
+        case O_ALLOW: o->allowlist = optarg; break;
+        case O_IGNORE: o->ignore = optarg; break;
+        case O_RES: o->resource_dir = optarg; break;
+        case O_SARIF: o->sarif = optarg; break;
+        case O_FORMAT:
+            if (strcmp(optarg, "text") == 0)
+                o->format = PG_FMT_TEXT;
+            else if (strcmp(optarg, "json") == 0)
+                o->format = PG_FMT_JSON;
+            else if (strcmp(optarg, "sarif") == 0)
+                o->format = PG_FMT_SARIF;
+            else
+                return usage_error("unknown format '%s' (text, json, sarif)",
+                                   optarg);
+            break;
+        case 'j': {
+            char *end;
+            errno = 0;
+            long n = strtol(optarg, &end, 10);
+            if (errno || *end || end == optarg || n < 1 || n > 1024)
+                return usage_error("-j wants a number from 1 to 1024, not '%s'",
+                                   optarg);
+            o->jobs = (int)n;
+            break;
+        }
+        case O_RULES: list_rules(); return EXIT_CLEAN;
+        case 'h': fputs(usage_text, stdout); return EXIT_CLEAN;
+        case 'V': printf("procguard %s\n", PG_VERSION); return EXIT_CLEAN;
+        case ':':
+            return usage_error("option '%s' needs an argument",
+                               argv[optind - 1]);
+        default:
+            return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    o->paths = argv + optind;
+    o->npaths = (size_t)(argc - optind);
+    return -1;
+}
+
+/* Everything one run owns, freed in one place. */
+typedef struct run {
+    options opt;
+    char *root;
+    int in_git;
+    char *allow_rel, *ignore_rel; /* as reported */
+    pg_patlist allow, ignore;
+    pg_files files;
+    pg_texts texts;
+    pg_sites sites;
+    pg_findings findings;
+    int trouble; /* exit 2 */
+} run;
+
+static void add_error(run *r, const char *path, unsigned line, unsigned col,
+                      pg_rule rule, const char *msg)
+{
+    pg_finding f;
+    memset(&f, 0, sizeof f);
+    f.rule = rule;
+    f.path = (char *)path;
+    f.line = line;
+    f.col = col;
+    f.message = (char *)msg;
+    if (path != NULL && line > 0) {
+        f.srcline = pg_text_line(pg_texts_get(&r->texts, path), line);
+        f.end_col = f.srcline ? (unsigned)strlen(f.srcline) + 1 : 0;
+    }
+    pg_findings_add(&r->findings, &f);
+    free(f.srcline);
+    r->trouble = 1;
+}
+
+/* The path of a given file as findings name it: repository-relative when it
+   lies in the repository, else as given. */
+static char *report_path(const char *root, const char *given)
+{
+    char *abs = realpath(given, NULL);
+    const char *rel = abs ? pg_relative_to(root, abs) : NULL;
+    char *r = pg_strdup(rel ? rel : given);
+    free(abs);
+    return r;
+}
+
+/* Load an allowlist-format file: explicit (must exist) or the default
+   (missing means empty). Syntax errors become findings. 0, or -1 when an
+   explicit file is missing. */
+static int load_patlist(run *r, const char *given, const char *deflt,
+                        pg_patlist *out, char **shown)
+{
+    char *path;
+    if (given) {
+        path = pg_strdup(given);
+    } else {
+        path = pg_xrealloc(NULL, strlen(r->root) + strlen(deflt) + 2);
+        sprintf(path, "%s/%s", r->root, deflt);
+    }
+    *shown = given ? report_path(r->root, given) : pg_strdup(deflt);
+    memset(out, 0, sizeof *out);
+    char *text;
+    size_t len;
+    pg_error err;
+    if (pg_read_file(path, &text, &len, &err) != 0) {
+        int missing = errno == ENOENT && given == NULL;
+        free(path);
+        if (missing)
+            return 0;
+        fprintf(stderr, "procguard: %s\n", err.msg);
+        return -1;
+    }
+    free(path);
+    pg_patlist_parse(text, len, out);
+    free(text);
+    for (size_t i = 0; i < out->nerrs; i++)
+        add_error(r, *shown, out->errs[i].line, out->errs[i].col,
+                  PG_RULE_ALLOWLIST_SYNTAX, out->errs[i].msg);
+    return 0;
+}
+
+typedef struct want_ctx {
+    const char *root;
+    const pg_files *files;
+} want_ctx;
+
+static long find_abs(const char *root, const pg_files *files, const char *abs)
+{
+    const char *rel = pg_relative_to(root, abs);
+    long i = rel ? pg_files_find(files, rel) : -1;
+    if (i < 0) { /* the database may name the file through a symlink */
+        char *real = realpath(abs, NULL);
+        rel = real ? pg_relative_to(root, real) : NULL;
+        i = rel ? pg_files_find(files, rel) : -1;
+        free(real);
+    }
+    return i;
+}
+
+static int want_entry(const char *abspath, void *ctx)
+{
+    const want_ctx *w = ctx;
+    long i = find_abs(w->root, w->files, abspath);
+    return i >= 0 && w->files->v[i].lang == PG_LANG_C;
+}
+
+static void load_texts(run *r)
+{
+    /* texts[i] is files[i]: the judge appends macro homes after them */
+    r->texts.root = r->root;
+    r->texts.v = pg_xrealloc(r->texts.v, (r->files.n + 1) * sizeof *r->texts.v);
+    r->texts.n = r->files.n;
+    for (size_t i = 0; i < r->files.n; i++) {
+        pg_text *t = &r->texts.v[i];
+        memset(t, 0, sizeof *t);
+        t->path = pg_strdup(r->files.v[i].path);
+        t->lang = r->files.v[i].lang;
+        t->checked = 1;
+        char *abs = pg_xrealloc(NULL, strlen(r->root) + strlen(t->path) + 2);
+        sprintf(abs, "%s/%s", r->root, t->path);
+        pg_error err;
+        if (pg_read_file(abs, &t->text, &t->len, &err) != 0) {
+            t->text = NULL;
+            /* a tracked file deleted in the work tree has nothing to check */
+            if (errno != ENOENT)
+                add_error(r, t->path, 0, 0, PG_RULE_PARSE_ERROR, err.msg);
+        }
+        free(abs);
+    }
+}
+
+static void ts_scan(run *r, size_t i, const pg_range *ranges, size_t n)
+{
+    pg_text *t = &r->texts.v[i];
+    if (t->text == NULL)
+        return;
+    pg_error err;
+    err.msg[0] = '\0';
+    if (pg_ts_scan(t->path, t->text, t->len, t->lang, ranges, n, &r->sites,
+                   &err) != 0)
+        add_error(r, t->path, 0, 0, PG_RULE_PARSE_ERROR,
+                  err.msg[0] ? err.msg : "tree-sitter could not parse the file");
+}
+
+/* -p: libclang over the database's translation units that are checked;
+   tree-sitter over what libclang skipped or never reached. 0, or -1 when the
+   run cannot go on. */
+static int semantic_pass(run *r)
+{
+    char *dbpath = pg_xrealloc(NULL, strlen(r->opt.build_dir) + 32);
+    sprintf(dbpath, "%s/compile_commands.json", r->opt.build_dir);
+    pg_compdb db;
+    pg_error err;
+    err.msg[0] = '\0';
+    if (pg_compdb_load(dbpath, &db, &err) != 0) {
+        fprintf(stderr, "procguard: %s\n", err.msg);
+        free(dbpath);
+        return -1;
+    }
+    free(dbpath);
+    want_ctx w = {r->root, &r->files};
+    pg_clang_out out;
+    memset(&out, 0, sizeof out);
+    err.msg[0] = '\0';
+    int rc = pg_clang_run(&db, r->root, r->opt.resource_dir, want_entry, &w,
+                          r->opt.jobs, &out, &err);
+    pg_compdb_free(&db);
+    if (rc != 0) {
+        add_error(r, NULL, 0, 0, PG_RULE_PARSE_ERROR,
+                  err.msg[0] ? err.msg : "libclang failed");
+        pg_clang_out_free(&out);
+        return 0;
+    }
+    /* only sites in checked files: an ignored header stays ignored, and a
+       partial run reports only what it was given */
+    for (size_t i = 0; i < out.sites.n; i++)
+        if (pg_files_find(&r->files, out.sites.v[i].path) >= 0)
+            pg_sites_add(&r->sites, &out.sites.v[i]);
+    unsigned char *reached = calloc(r->files.n + 1, 1);
+    if (reached == NULL)
+        abort();
+    for (size_t k = 0; k < out.nfiles; k++) {
+        long i = find_abs(r->root, &r->files, out.files[k].abspath);
+        if (i < 0 || r->files.v[i].lang != PG_LANG_C)
+            continue;
+        reached[i] = 1;
+        if (out.files[k].nskipped > 0)
+            ts_scan(r, (size_t)i, out.files[k].skipped, out.files[k].nskipped);
+    }
+    for (size_t i = 0; i < r->files.n; i++)
+        if (!reached[i] || r->files.v[i].lang != PG_LANG_C)
+            ts_scan(r, i, NULL, 0);
+    free(reached);
+    pg_clang_out_free(&out);
+    return 0;
+}
+
+static int finish(run *r)
+{
+    int code = r->trouble ? EXIT_TROUBLE
+               : pg_findings_count(&r->findings) ? EXIT_FINDINGS
+                                                  : EXIT_CLEAN;
+    pg_findings_sort(&r->findings);
+    pg_run_info info = {PG_VERSION,     r->root,        r->opt.npaths > 0,
+                        code,           r->files.n,     r->files.nignored,
+                        r->allow_rel,   PG_INFORMATION_URI};
+    pg_report(stdout, stderr, r->opt.format, &r->findings, &info);
+    if (r->opt.sarif != NULL) {
+        FILE *f = fopen(r->opt.sarif, "w");
+        if (f == NULL) {
+            fprintf(stderr, "procguard: cannot write '%s': %s\n", r->opt.sarif,
+                    strerror(errno));
+            return EXIT_TROUBLE;
+        }
+        pg_report(f, NULL, PG_FMT_SARIF, &r->findings, &info);
+        if (fclose(f) != 0) {
+            fprintf(stderr, "procguard: cannot write '%s': %s\n", r->opt.sarif,
+                    strerror(errno));
+            return EXIT_TROUBLE;
+        }
+    }
+    return code;
+}
+
+static void run_free(run *r)
+{
+    free(r->root);
+    free(r->allow_rel);
+    free(r->ignore_rel);
+    pg_patlist_free(&r->allow);
+    pg_patlist_free(&r->ignore);
+    pg_files_free(&r->files);
+    pg_texts_free(&r->texts);
+    pg_sites_free(&r->sites);
+    pg_findings_free(&r->findings);
+}
+
+static int check(run *r)
+{
+    pg_error err;
+    char hintbuf[PATH_MAX];
+    hintbuf[0] = '\0';
+    if (r->opt.npaths > 0) {
+        /* outside git, a PATH inside a repository still names its root */
+        char *real = realpath(r->opt.paths[0], NULL);
+        if (real != NULL) {
+            char *slash = strrchr(real, '/');
+            if (slash != NULL && slash != real)
+                *slash = '\0';
+            snprintf(hintbuf, sizeof hintbuf, "%s", real);
+            free(real);
+        }
+    }
+    if (pg_repo_root(NULL, &r->root, &r->in_git, &err) == 0 && !r->in_git &&
+        hintbuf[0] != '\0') {
+        char *alt = NULL;
+        int alt_git = 0;
+        if (pg_repo_root(hintbuf, &alt, &alt_git, &err) == 0) {
+            if (alt_git) {
+                free(r->root);
+                r->root = alt;
+                r->in_git = 1;
+            } else {
+                free(alt);
+            }
+        }
+    }
+    if (r->root == NULL) {
+        fprintf(stderr, "procguard: %s\n", err.msg);
+        return EXIT_TROUBLE;
+    }
+    r->texts.root = r->root;
+    if (load_patlist(r, r->opt.allowlist, "allowlist/proc.allow", &r->allow,
+                     &r->allow_rel) != 0 ||
+        load_patlist(r, r->opt.ignore, "allowlist/proc.ignore", &r->ignore,
+                     &r->ignore_rel) != 0)
+        return EXIT_TROUBLE;
+    if (r->trouble) /* a malformed allowlist: judging with it would mislead */
+        return finish(r);
+    if (pg_sources_collect(r->root, r->in_git, r->opt.paths, r->opt.npaths,
+                           &r->ignore, &r->files, &err) != 0) {
+        fprintf(stderr, "procguard: %s\n", err.msg);
+        return EXIT_TROUBLE;
+    }
+    load_texts(r);
+    if (r->opt.build_dir != NULL) {
+        if (semantic_pass(r) != 0)
+            return EXIT_TROUBLE;
+    } else {
+        for (size_t i = 0; i < r->files.n; i++)
+            ts_scan(r, i, NULL, 0);
+    }
+    if (r->trouble) /* an incomplete check must not look like a verdict */
+        return finish(r);
+    pg_sites_dedupe(&r->sites);
+    pg_judge_in in = {&r->sites, &r->texts, &r->allow, r->allow_rel,
+                      r->opt.npaths > 0};
+    pg_judge(&in, &r->findings);
+    return finish(r);
+}
+
+int main(int argc, char **argv)
+{
+    run r;
+    memset(&r, 0, sizeof r);
+    int code = parse_options(argc, argv, &r.opt);
+    if (code >= 0)
+        return code;
+    code = check(&r);
+    run_free(&r);
+    return code;
+}

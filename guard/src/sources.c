@@ -1,0 +1,376 @@
+/*
+ * sources.c - the set of files to check: git ls-files, a directory walk, or
+ * the PATH arguments; minus the ignore list; C and Python only.
+ */
+#define _DEFAULT_SOURCE /* realpath, strdup-free POSIX bits, d_type */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sources.h"
+
+typedef struct strvec {
+    char **v;
+    size_t n;
+} strvec;
+
+static void sv_push(strvec *sv, char *s)
+{
+    sv->v = pg_xrealloc(sv->v, (sv->n + 1) * sizeof *sv->v);
+    sv->v[sv->n++] = s;
+}
+
+/* Run argv (no shell), capture stdout; stderr discarded. Exit status, or -1
+   when it could not be run. */
+static int run_capture(char *const argv[], char **out, size_t *olen)
+{
+    int fd[2];
+    if (pipe(fd) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fd[0]);
+        close(fd[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        if (devnull >= 0)
+            dup2(devnull, 2);
+        dup2(fd[1], 1);
+        close(fd[0]);
+        close(fd[1]);
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    close(fd[1]);
+    size_t n = 0, cap = 4096;
+    char *buf = pg_xrealloc(NULL, cap);
+    for (;;) {
+        if (n + 1 >= cap)
+            buf = pg_xrealloc(buf, cap *= 2);
+        ssize_t r = read(fd[0], buf + n, cap - n - 1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd[0]);
+    buf[n] = '\0';
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    *out = buf;
+    *olen = n;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+int pg_repo_root(const char *hint, char **root, int *in_git, pg_error *err)
+{
+    char *argv[] = {"git", "-C", (char *)(hint ? hint : "."), "rev-parse",
+                    "--show-toplevel", NULL};
+    char *out = NULL;
+    size_t n = 0;
+    int st = run_capture(argv, &out, &n);
+    while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+        out[--n] = '\0';
+    const char *dir = (st == 0 && n > 0) ? out : (hint ? hint : ".");
+    *in_git = st == 0 && n > 0;
+    char *r = realpath(dir, NULL);
+    if (r == NULL) {
+        snprintf(err->msg, sizeof err->msg,
+                 "cannot resolve the repository root '%s': %s", dir,
+                 strerror(errno));
+        free(out);
+        return -1;
+    }
+    free(out);
+    *root = r;
+    return 0;
+}
+
+const char *pg_relative_to(const char *root, const char *abspath)
+{
+    size_t n = strlen(root);
+    if (n == 1 && root[0] == '/')
+        return abspath[0] == '/' ? abspath + 1 : NULL;
+    if (strncmp(abspath, root, n) != 0 || abspath[n] != '/')
+        return NULL;
+    return abspath + n + 1;
+}
+
+pg_lang pg_lang_of(const char *path, const char *head, size_t hlen)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    if (dot != NULL && dot != base) {
+        if (strcmp(dot, ".c") == 0 || strcmp(dot, ".h") == 0)
+            return PG_LANG_C;
+        if (strcmp(dot, ".py") == 0 || strcmp(dot, ".pyi") == 0)
+            return PG_LANG_PYTHON;
+        return PG_LANG_OTHER;
+    }
+    if (head == NULL || hlen < 2 || head[0] != '#' || head[1] != '!')
+        return PG_LANG_OTHER;
+    const char *eol = memchr(head, '\n', hlen);
+    size_t l = eol ? (size_t)(eol - head) : hlen;
+    for (size_t i = 2; i + 6 <= l; i++)
+        if (memcmp(head + i, "python", 6) == 0)
+            return PG_LANG_PYTHON;
+    return PG_LANG_OTHER;
+}
+
+static pg_lang lang_of_file(const char *root, const char *rel)
+{
+    pg_lang l = pg_lang_of(rel, NULL, 0);
+    const char *base = strrchr(rel, '/');
+    base = base ? base + 1 : rel;
+    if (l != PG_LANG_OTHER || strchr(base + 1, '.') != NULL)
+        return l;
+    /* no extension: perhaps a script with a python shebang */
+    char *abs = pg_xrealloc(NULL, strlen(root) + strlen(rel) + 2);
+    sprintf(abs, "%s/%s", root, rel);
+    char head[256];
+    ssize_t n = -1;
+    int fd = open(abs, O_RDONLY | O_NOCTTY | O_NONBLOCK);
+    free(abs);
+    if (fd >= 0) {
+        n = read(fd, head, sizeof head);
+        close(fd);
+    }
+    return n > 0 ? pg_lang_of(rel, head, (size_t)n) : PG_LANG_OTHER;
+}
+
+int pg_read_file(const char *path, char **text, size_t *len, pg_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        snprintf(err->msg, sizeof err->msg, "cannot open '%s': %s", path,
+                 strerror(errno));
+        return -1;
+    }
+    size_t n = 0, cap = 8192;
+    char *buf = pg_xrealloc(NULL, cap);
+    for (;;) {
+        if (n + 1 >= cap)
+            buf = pg_xrealloc(buf, cap *= 2);
+        size_t r = fread(buf + n, 1, cap - n - 1, f);
+        n += r;
+        if (r == 0)
+            break;
+    }
+    int bad = ferror(f);
+    int e = errno;
+    fclose(f);
+    if (bad) {
+        free(buf);
+        snprintf(err->msg, sizeof err->msg, "cannot read '%s': %s", path,
+                 strerror(e));
+        errno = e;
+        return -1;
+    }
+    buf[n] = '\0';
+    *text = buf;
+    *len = n;
+    return 0;
+}
+
+static int is_build_dir(const char *abs, const char *name)
+{
+    if (strcmp(name, ".git") == 0 || strcmp(name, "node_modules") == 0 ||
+        strcmp(name, "build") == 0 || strncmp(name, "build-", 6) == 0 ||
+        strncmp(name, "build_", 6) == 0)
+        return 1;
+    char probe[PATH_MAX];
+    struct stat st;
+    if (snprintf(probe, sizeof probe, "%s/CMakeCache.txt", abs) >=
+        (int)sizeof probe)
+        return 0;
+    return stat(probe, &st) == 0;
+}
+
+/* Walk root/rel (a directory), appending repository-relative files. */
+static void walk(const char *root, const char *rel, strvec *out)
+{
+    size_t rl = strlen(rel);
+    char *abs = pg_xrealloc(NULL, strlen(root) + rl + 2);
+    if (rl)
+        sprintf(abs, "%s/%s", root, rel);
+    else
+        strcpy(abs, root);
+    DIR *d = opendir(abs);
+    if (d == NULL) {
+        free(abs);
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char *crel = pg_xrealloc(NULL, rl + strlen(e->d_name) + 2);
+        if (rl)
+            sprintf(crel, "%s/%s", rel, e->d_name);
+        else
+            strcpy(crel, e->d_name);
+        char *cabs = pg_xrealloc(NULL, strlen(abs) + strlen(e->d_name) + 2);
+        sprintf(cabs, "%s/%s", abs, e->d_name);
+        struct stat st;
+        if (lstat(cabs, &st) == 0 && S_ISDIR(st.st_mode) &&
+            !is_build_dir(cabs, e->d_name)) {
+            walk(root, crel, out);
+            free(crel);
+        } else if (lstat(cabs, &st) == 0 && S_ISREG(st.st_mode)) {
+            sv_push(out, crel);
+        } else {
+            free(crel);
+        }
+        free(cabs);
+    }
+    closedir(d);
+    free(abs);
+}
+
+/* git ls-files -z in root; `dir` non-NULL: that directory, untracked but
+   not ignored files included (an explicit directory asks for what is
+   there, not only what was committed). */
+static int git_ls(const char *root, const char *dir, strvec *out,
+                  pg_error *err)
+{
+    char *argv[] = {"git",  "-C", (char *)root, "ls-files", "-z",
+                    "--cached", "--others", "--exclude-standard", "--",
+                    (char *)dir, NULL};
+    if (dir == NULL)
+        argv[5] = NULL;
+    char *buf;
+    size_t n;
+    int st = run_capture(argv, &buf, &n);
+    if (st != 0) {
+        snprintf(err->msg, sizeof err->msg,
+                 "'git ls-files' failed in '%s' (status %d)", root, st);
+        free(buf);
+        return -1;
+    }
+    for (size_t i = 0; i < n;) {
+        size_t l = strlen(buf + i);
+        if (l > 0)
+            sv_push(out, pg_strndup(buf + i, l));
+        i += l + 1;
+    }
+    free(buf);
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Turn PATH arguments into repository-relative files. */
+static int collect_args(const char *root, int in_git, char *const *paths,
+                        size_t npaths, strvec *out, pg_error *err)
+{
+    for (size_t k = 0; k < npaths; k++) {
+        char *abs = realpath(paths[k], NULL);
+        if (abs == NULL) {
+            snprintf(err->msg, sizeof err->msg, "cannot check '%s': %s",
+                     paths[k], strerror(errno));
+            return -1;
+        }
+        const char *rel = strcmp(abs, root) == 0 ? "" : pg_relative_to(root, abs);
+        if (rel == NULL) {
+            snprintf(err->msg, sizeof err->msg,
+                     "'%s' is outside the repository '%s'", paths[k], root);
+            free(abs);
+            return -1;
+        }
+        struct stat st;
+        int rc = 0;
+        if (stat(abs, &st) == 0 && S_ISDIR(st.st_mode)) {
+            if (in_git)
+                rc = git_ls(root, *rel ? rel : ".", out, err);
+            else
+                walk(root, rel, out);
+        } else {
+            sv_push(out, pg_strdup(rel));
+        }
+        free(abs);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int pg_sources_collect(const char *root, int in_git, char *const *paths,
+                       size_t npaths, const pg_patlist *ignore,
+                       pg_files *out, pg_error *err)
+{
+    strvec all = {NULL, 0};
+    int rc = 0;
+    memset(out, 0, sizeof *out);
+    if (npaths > 0)
+        rc = collect_args(root, in_git, paths, npaths, &all, err);
+    else if (in_git)
+        rc = git_ls(root, NULL, &all, err);
+    else
+        walk(root, "", &all);
+    if (rc == 0 && all.n > 0)
+        qsort(all.v, all.n, sizeof *all.v, cmp_str);
+    for (size_t i = 0; i < all.n; i++) {
+        char *p = all.v[i];
+        if (rc != 0 || (out->n > 0 && strcmp(out->v[out->n - 1].path, p) == 0)) {
+            free(p);
+            continue;
+        }
+        pg_lang l = lang_of_file(root, p);
+        if (l == PG_LANG_OTHER) {
+            free(p);
+            continue;
+        }
+        if (ignore != NULL && pg_patlist_match(ignore, p) >= 0) {
+            out->nignored++;
+            free(p);
+            continue;
+        }
+        out->v = pg_xrealloc(out->v, (out->n + 1) * sizeof *out->v);
+        out->v[out->n].path = p;
+        out->v[out->n].lang = l;
+        out->n++;
+    }
+    free(all.v);
+    if (rc != 0)
+        pg_files_free(out);
+    return rc;
+}
+
+void pg_files_free(pg_files *f)
+{
+    for (size_t i = 0; i < f->n; i++)
+        free(f->v[i].path);
+    free(f->v);
+    memset(f, 0, sizeof *f);
+}
+
+long pg_files_find(const pg_files *f, const char *path)
+{
+    size_t lo = 0, hi = f->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(f->v[mid].path, path);
+        if (c == 0)
+            return (long)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}

@@ -355,13 +355,16 @@ static int macro_cmp(const pg_macro *m, const char *name, size_t n)
     return (m->name_len > n) - (m->name_len < n);
 }
 
-/* Index of the first macro named name[0..n), or sc->nmacros. */
-static size_t macro_first(const pg_scan *sc, const char *name, size_t n)
+/* Index just past the definitions of name[0..n) that start before use. */
+static size_t macro_bound(const pg_scan *sc, const char *name, size_t n,
+                          size_t use)
 {
     size_t lo = 0, hi = sc->nmacros;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (macro_cmp(&sc->macros[mid], name, n) < 0)
+        const pg_macro *m = &sc->macros[mid];
+        int c = macro_cmp(m, name, n);
+        if (c < 0 || (c == 0 && m->offset < use))
             lo = mid + 1;
         else
             hi = mid;
@@ -372,20 +375,21 @@ static size_t macro_first(const pg_scan *sc, const char *name, size_t n)
 static int macro_eval(pg_scan *sc, pg_macro *m, int depth);
 
 /*
- * The definition of the identifier text[start..end) visible at `use`: the
- * variant-th of those defined before it (the last if there are fewer), or
- * NULL. Only definitions whose value is a string count.
+ * The definition of the identifier text[start..end) visible at `use`, or
+ * NULL. Variant 0 is the nearest string definition before the use (the one
+ * in effect in straight-line code); variant k the k-th before that, or the
+ * oldest if there are fewer, for names defined in several #if branches.
+ * *ndefs counts the alternatives, up to PG_MAX_VARIANTS.
  */
 static pg_macro *macro_lookup(pg_scan *sc, size_t start, size_t end, size_t use,
                               size_t variant, size_t *ndefs, int depth)
 {
     const char *name = sc->text + start;
-    size_t n = end - start, i = macro_first(sc, name, n), count = 0;
+    size_t n = end - start, i = macro_bound(sc, name, n, use), count = 0;
     pg_macro *pick = NULL;
-    for (; i < sc->nmacros && macro_cmp(&sc->macros[i], name, n) == 0; i++) {
-        pg_macro *m = &sc->macros[i];
-        if (m->offset >= use)
-            break;
+    while (i > 0 && count < PG_MAX_VARIANTS &&
+           macro_cmp(&sc->macros[i - 1], name, n) == 0) {
+        pg_macro *m = &sc->macros[--i];
         if (macro_eval(sc, m, depth) != 2)
             continue;
         if (count <= variant)

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <pthread.h>
 
 #include "ts_pass.h"
 
@@ -274,6 +275,22 @@ static void test_c_macro_defined_in_either_branch(void **state)
     pg_sites_free(&got);
 }
 
+static void test_c_macro_nearest_definition_before_the_use(void **state)
+{
+    (void)state;
+    pg_sites got = {0};
+    scan_c("const char *early = ROOT \"/x\";\n"
+           "#define ROOT \"/sys\"\n"
+           "#undef ROOT\n"
+           "#define ROOT \"/proc\"\n"
+           "const char *late = ROOT \"/x\";\n",
+           &got);
+    /* early: not yet defined, so not expanded; late: the redefinition */
+    EXPECT(&got, "src/x.c", {4, 14, "/proc", NULL, 0},
+           {5, 20, "/proc/x", "ROOT", 4});
+    pg_sites_free(&got);
+}
+
 static void test_c_function_like_macro_body_is_scanned(void **state)
 {
     (void)state;
@@ -396,7 +413,62 @@ static void test_one_megabyte_file_completes(void **state)
     assert_int_equal(got.n, count);
     assert_int_equal(got.v[count - 1].line, count);
     pg_sites_free(&got);
+
+    n = 0;
+    count = 0;
+    while (n < want_len) {
+        n += (size_t)snprintf(src + n, 128, "p%06u = f\"/proc/{pid}/%u\"\n",
+                              count, count);
+        count++;
+    }
+    scan_ranges("big.py", src, n, PG_LANG_PYTHON, NULL, 0, &got);
+    assert_int_equal(got.n, count);
+    pg_sites_free(&got);
     free(src);
+}
+
+typedef struct scan_job {
+    const char *name;
+    pg_lang lang;
+    size_t n;
+} scan_job;
+
+static void *scan_thread(void *arg)
+{
+    scan_job *job = arg;
+    size_t len;
+    char *src = slurp(job->name, &len);
+    for (int i = 0; i < 50; i++) {
+        pg_sites got = {0};
+        pg_error err = {{0}};
+        if (pg_ts_scan(job->name, src, len, job->lang, NULL, 0, &got, &err) ==
+                0 &&
+            (i == 0 || got.n == job->n))
+            job->n = got.n;
+        else
+            job->n = SIZE_MAX;
+        pg_sites_free(&got);
+    }
+    free(src);
+    return NULL;
+}
+
+static void test_concurrent_scans_agree(void **state)
+{
+    (void)state;
+    scan_job jobs[4] = {{"sample.py", PG_LANG_PYTHON, 0},
+                        {"ifdef.c", PG_LANG_C, 0},
+                        {"broken.py", PG_LANG_PYTHON, 0},
+                        {"sample.py", PG_LANG_PYTHON, 0}};
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, scan_thread, &jobs[i]), 0);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+    assert_int_equal(jobs[0].n, 9);
+    assert_int_equal(jobs[1].n, 2);
+    assert_int_equal(jobs[2].n, 2);
+    assert_int_equal(jobs[3].n, 9);
 }
 
 static void test_unknown_language_is_an_error_naming_the_file(void **state)
@@ -424,6 +496,7 @@ int main(void)
         cmocka_unit_test(test_c_both_ifdef_branches_are_sites),
         cmocka_unit_test(test_c_ranges_keep_only_sites_inside_them),
         cmocka_unit_test(test_c_macro_defined_in_either_branch),
+        cmocka_unit_test(test_c_macro_nearest_definition_before_the_use),
         cmocka_unit_test(test_c_function_like_macro_body_is_scanned),
         cmocka_unit_test(test_c_mentions_are_not_sites),
         cmocka_unit_test(test_c_syntax_errors_still_yield_sites),
@@ -431,6 +504,7 @@ int main(void)
         cmocka_unit_test(test_python_escapes_and_braces),
         cmocka_unit_test(test_python_syntax_error_keeps_valid_sites),
         cmocka_unit_test(test_one_megabyte_file_completes),
+        cmocka_unit_test(test_concurrent_scans_agree),
         cmocka_unit_test(test_unknown_language_is_an_error_naming_the_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,6 +17,9 @@ echo "== configure + build ($build)"
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build "$build" -j"$jobs"
 
+echo "== Windows cross-build of libprocid (MinGW-w64, warnings are errors)"
+./ci/cross.sh
+
 echo "== unit and integration tests"
 ctest --test-dir "$build" --output-on-failure -j"$jobs"
 

@@ -26,6 +26,22 @@
  *
  * Thread safety: all functions are safe to call from several threads on
  * different objects. A procid_handle must not be used by two threads at once.
+ *
+ * Platform notes:
+ *   Linux    pidfd (5.3+) pins the process: verification and signal go
+ *            through it, no reuse window. Without pidfds (old kernel, a
+ *            seccomp filter) every step goes by PID: see procid_signal().
+ *   macOS,   a kqueue EVFILT_PROC watch ties reads and waits to the process,
+ *   FreeBSD  but kill(2) goes by PID: a window of microseconds remains
+ *            between the last look and the signal. Processes hidden from
+ *            the caller (FreeBSD see_other_uids=0, jails) read as DEAD.
+ *            FreeBSD start times move when the clock is stepped, so a
+ *            running process may then read as DEAD (never as RUNNING for
+ *            another process).
+ *   Windows  one HANDLE pins the process; paths are UTF-8; a written
+ *            pidfile takes its directory's ACL (no mode 0644); only SIGTERM,
+ *            SIGINT and SIGKILL (9) act, by TerminateProcess; others return
+ *            -ENOTSUP; the boot id is unknown ("-").
  */
 #ifndef PROCID_H
 #define PROCID_H

@@ -168,9 +168,8 @@ int procid_pidfile_parse(const char *buf, size_t len, procid_identity *out,
                             "pidfile is larger than %d bytes", PROCID_PIDFILE_MAX);
     const char *nul = memchr(buf, '\0', len);
     if (nul != NULL)
-        /* %lu, not %zu: MinGW checks procid__fail's format as MSVCRT's */
-        return procid__fail(err, -EINVAL, "NUL byte at offset %lu",
-                            (unsigned long)(nul - buf));
+        return procid__fail(err, -EINVAL, "NUL byte at offset %zu",
+                            (size_t)(nul - buf));
 
     cursor c = {buf, buf + len, 1, 1, err};
     uint64_t v = 0;

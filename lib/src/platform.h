@@ -12,6 +12,10 @@
 
 #include "procid.h"
 
+#if defined(__MINGW32__)
+#include <stdio.h> /* defines __MINGW_PRINTF_FORMAT for the stdio in use */
+#endif
+
 /* A process as a platform sees it. */
 typedef struct procid__proc {
     int pid;
@@ -69,7 +73,11 @@ int procid__plat_read_file(const char *path, unsigned flags, char *buf,
 
 /* Fill err->msg printf-style; err may be NULL. Returns `code`. */
 int procid__fail(procid_error *err, int code, const char *fmt, ...)
-#if defined(__GNUC__)
+#if defined(__MINGW32__)
+    /* mingw's own printf format type: checks against the C99 vsnprintf
+       mingw uses, not MSVCRT's (which lacks %zu) */
+    __attribute__((format(__MINGW_PRINTF_FORMAT, 3, 4)))
+#elif defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;

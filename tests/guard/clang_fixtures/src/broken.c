@@ -1,0 +1,3 @@
+#include "paths.h"
+#include "nope.h"
+int broken;

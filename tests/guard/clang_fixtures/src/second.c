@@ -1,0 +1,4 @@
+#include "paths.h"
+
+const char *spaced = SPACED_PATH;
+const char *none = "/proc-not";

@@ -1,0 +1,4 @@
+#ifdef TEST
+const char *t = "/proc/self/fd";
+#endif
+int testonly;

@@ -222,7 +222,7 @@ typedef struct tu_ctx {
 #define PUSH(arr, n, cap, val)                                                 \
     do {                                                                       \
         if ((n) == (cap)) {                                                    \
-            (cap) = (cap) ? (cap) * 2 : 32;                                    \
+            (cap) = (cap) ? (cap)*2 : 32;                                      \
             (arr) = pg_xrealloc((arr), (cap) * sizeof *(arr));                 \
         }                                                                      \
         (arr)[(n)++] = (val);                                                  \
@@ -451,8 +451,7 @@ static void take_literal(tu_ctx *t, CXCursor c)
             if (!clang_Cursor_isNull(def)) {
                 CXFile df;
                 unsigned dc, doff;
-                file_loc(clang_getCursorLocation(def), &df, &dline, &dc,
-                         &doff);
+                file_loc(clang_getCursorLocation(def), &df, &dline, &dc, &doff);
                 drel = file_rel(t, df);
             }
         }
@@ -553,12 +552,12 @@ static void diag_fail(tu_ctx *t, CXDiagnostic d)
     file_loc(clang_getDiagnosticLocation(d), &f, &line, &col, &off);
     char *text = str_take(clang_getDiagnosticSpelling(d));
     const char *rel = file_rel(t, f);
-    char *name = rel ? pg_strdup(rel)
-                     : (f ? str_take(clang_getFileName(f)) : NULL);
+    char *name =
+        rel ? pg_strdup(rel) : (f ? str_take(clang_getFileName(f)) : NULL);
     t->res->failed = 1;
     if (name)
-        snprintf(t->res->msg, sizeof t->res->msg,
-                 "%s:%u:%u: fatal error: %s", name, line, col, text);
+        snprintf(t->res->msg, sizeof t->res->msg, "%s:%u:%u: fatal error: %s",
+                 name, line, col, text);
     else
         snprintf(t->res->msg, sizeof t->res->msg, "%s: fatal error: %s",
                  t->cc->file, text);
@@ -572,8 +571,7 @@ static void check_errors(tu_ctx *t)
     CXFile mf = NULL;
     unsigned mline = 0, col, off;
     if (t->has_missing)
-        file_loc(clang_getCursorLocation(t->missing), &mf, &mline, &col,
-                 &off);
+        file_loc(clang_getCursorLocation(t->missing), &mf, &mline, &col, &off);
     for (unsigned i = 0; i < nd && !t->res->failed; i++) {
         CXDiagnostic d = clang_getDiagnostic(t->tu, i);
         enum CXDiagnosticSeverity sev = clang_getDiagnosticSeverity(d);
@@ -636,8 +634,15 @@ static void parse_one(run_ctx *run, CXIndex idx, size_t k)
         &tu);
     free(argv);
     if (rc != CXError_Success || tu == NULL) {
-        tu_fail(res, "%s: libclang could not parse it: %s", cc->file,
-                cx_error_name(rc));
+        struct stat st;
+        const char *name = under_root(cc->file, run->root);
+        /* libclang says only "failure" for a file it cannot read. */
+        if (stat(cc->file, &st) != 0)
+            tu_fail(res, "%s: cannot read the translation unit: %s",
+                    name ? name : cc->file, strerror(errno));
+        else
+            tu_fail(res, "%s: libclang could not parse it: %s",
+                    name ? name : cc->file, cx_error_name(rc));
         return;
     }
 
@@ -752,8 +757,8 @@ static int file_order(const void *a, const void *b)
 }
 
 /* a ∩ b into a fresh array; both sorted and non-overlapping. */
-static size_t ranges_intersect(const pg_range *a, size_t na,
-                               const pg_range *b, size_t nb, pg_range **out)
+static size_t ranges_intersect(const pg_range *a, size_t na, const pg_range *b,
+                               size_t nb, pg_range **out)
 {
     pg_range *r = pg_xrealloc(NULL, (na + nb) * sizeof *r);
     size_t n = 0, i = 0, j = 0;
@@ -805,8 +810,7 @@ static void merge_files(run_ctx *run, pg_clang_out *out)
             free(acc.r);
             acc.r = NULL;
         }
-        out->files[out->nfiles++] =
-            (pg_seen_file){acc.abspath, acc.r, acc.n};
+        out->files[out->nfiles++] = (pg_seen_file){acc.abspath, acc.r, acc.n};
     }
     free(all);
 }
@@ -918,8 +922,8 @@ int pg_clang_run(const pg_compdb *db, const char *repo_root,
     for (size_t i = 0; i < db->n; i++)
         if (want == NULL || want(db->v[i].file, ctx))
             run.todo[run.ntodo++] = i;
-    run.results = pg_xrealloc(NULL, (run.ntodo ? run.ntodo : 1) *
-                                        sizeof *run.results);
+    run.results =
+        pg_xrealloc(NULL, (run.ntodo ? run.ntodo : 1) * sizeof *run.results);
     memset(run.results, 0, (run.ntodo ? run.ntodo : 1) * sizeof *run.results);
     run.first_err = run.ntodo;
     pthread_mutex_init(&run.mu, NULL);

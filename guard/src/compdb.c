@@ -46,9 +46,8 @@ typedef struct jparser {
 static int jfail(jparser *jp, const char *fmt, ...)
 {
     va_list ap;
-    int n = snprintf(jp->err->msg, sizeof jp->err->msg, "%s:%u:%u: ",
-                     jp->path, jp->line,
-                     (unsigned)(jp->p - jp->line_start) + 1);
+    int n = snprintf(jp->err->msg, sizeof jp->err->msg, "%s:%u:%u: ", jp->path,
+                     jp->line, (unsigned)(jp->p - jp->line_start) + 1);
     if (n < 0 || (size_t)n >= sizeof jp->err->msg)
         return -1;
     va_start(ap, fmt);
@@ -190,8 +189,7 @@ static int jstring(jparser *jp, char **out, size_t *outlen)
             jp->p++;
             if (jp->p >= jp->end || jescape(jp, buf, &len) < 0) {
                 free(buf);
-                return jp->p >= jp->end ? jfail(jp, "unterminated string")
-                                        : -1;
+                return jp->p >= jp->end ? jfail(jp, "unterminated string") : -1;
             }
             continue;
         }
@@ -485,14 +483,14 @@ static char *path_resolve(const char *dir, const char *path)
 
 /* Options whose value is a path resolved against the entry's directory. */
 static const char *const path_opts[] = {
-    "-I", "-isystem", "-iquote", "-idirafter", "-include", "-imacros",
-    "-isysroot", "--sysroot",
+    "-I",       "-isystem", "-iquote",   "-idirafter",
+    "-include", "-imacros", "-isysroot", "--sysroot",
 };
 
 /* Dependency-file and output options: gone, with their separate value. */
 static const char *const drop_with_value[] = {"-o", "-MF", "-MT", "-MQ"};
-static const char *const drop_alone[] = {"-c", "-MD", "-MMD", "-MP", "-M",
-                                         "-MM", "-MG", "-pipe"};
+static const char *const drop_alone[] = {"-c", "-MD", "-MMD", "-MP",
+                                         "-M", "-MM", "-MG",  "-pipe"};
 
 /*
  * GCC-only flags clang rejects or warns about. Prefixes end in '*'. Only
@@ -742,8 +740,8 @@ static char *db_directory(const char *path)
 {
     char cwd[4096];
     const char *slash = strrchr(path, '/');
-    char *dir = slash ? pg_strndup(path, (size_t)(slash - path))
-                      : pg_strdup(".");
+    char *dir =
+        slash ? pg_strndup(path, (size_t)(slash - path)) : pg_strdup(".");
     if (dir[0] == '\0') {
         free(dir);
         dir = pg_strdup("/");

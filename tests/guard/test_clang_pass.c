@@ -93,8 +93,7 @@ static void expect_sites(const pg_sites *got, const want_site *w, size_t n)
         int found = 0;
         for (size_t k = 0; k < got->n && !found; k++) {
             const pg_site *s = &got->v[k];
-            found = strcmp(s->path, w[i].path) == 0 &&
-                    s->line == w[i].line &&
+            found = strcmp(s->path, w[i].path) == 0 && s->line == w[i].line &&
                     strncmp(s->value, proc_root, rl) == 0 &&
                     strcmp(s->value + rl, w[i].suffix) == 0 &&
                     same_opt(s->macro, w[i].macro) &&
@@ -393,11 +392,19 @@ static void test_compdb_cleans_arguments(void **state)
     assert_string_equal(db.v[0].file, "/w/src/a.c");
     assert_string_equal(db.v[0].directory, "/w/build");
     static const char *const want[] = {
-        "-I",       "/w/inc",         "-I/w/build/gen",
-        "-isystem", "/abs",           "-iquote",
-        "/w/build/q", "-include",     "/w/build/cfg.h",
-        "--sysroot=/w/build/sr",      "-DX=1",
-        "-Wall",    "-std=c11",
+        "-I",
+        "/w/inc",
+        "-I/w/build/gen",
+        "-isystem",
+        "/abs",
+        "-iquote",
+        "/w/build/q",
+        "-include",
+        "/w/build/cfg.h",
+        "--sysroot=/w/build/sr",
+        "-DX=1",
+        "-Wall",
+        "-std=c11",
     };
     expect_args(&db.v[0], want, sizeof want / sizeof *want);
     pg_compdb_free(&db);
@@ -486,7 +493,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_clang_pass_reports_exact_sites),
         cmocka_unit_test(test_clang_pass_reports_column_and_offset),
-        cmocka_unit_test(test_clang_pass_lists_reached_files_and_skipped_ranges),
+        cmocka_unit_test(
+            test_clang_pass_lists_reached_files_and_skipped_ranges),
         cmocka_unit_test(test_clang_pass_jobs_do_not_change_the_result),
         cmocka_unit_test(test_clang_pass_honours_want),
         cmocka_unit_test(test_clang_pass_missing_include_is_a_tool_error),

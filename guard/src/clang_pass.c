@@ -536,11 +536,12 @@ static void inclusion(CXFile f, CXSourceLocation *stack, unsigned depth,
 
 /* ---- one translation unit --------------------------------------------- */
 
-static void tu_fail(tu_result *res, const char *fmt, const char *a,
-                    const char *b)
+/* "name: what: detail" */
+static void tu_fail(tu_result *res, const char *name, const char *what,
+                    const char *detail)
 {
     res->failed = 1;
-    snprintf(res->msg, sizeof res->msg, fmt, a, b);
+    snprintf(res->msg, sizeof res->msg, "%s: %s: %s", name, what, detail);
 }
 
 /* "path:line:col: fatal error: text" for a diagnostic, path relative to the
@@ -638,11 +639,11 @@ static void parse_one(run_ctx *run, CXIndex idx, size_t k)
         const char *name = under_root(cc->file, run->root);
         /* libclang says only "failure" for a file it cannot read. */
         if (stat(cc->file, &st) != 0)
-            tu_fail(res, "%s: cannot read the translation unit: %s",
-                    name ? name : cc->file, strerror(errno));
+            tu_fail(res, name ? name : cc->file,
+                    "cannot read the translation unit", strerror(errno));
         else
-            tu_fail(res, "%s: libclang could not parse it: %s",
-                    name ? name : cc->file, cx_error_name(rc));
+            tu_fail(res, name ? name : cc->file, "libclang could not parse it",
+                    cx_error_name(rc));
         return;
     }
 

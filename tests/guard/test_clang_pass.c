@@ -331,6 +331,26 @@ static void test_clang_pass_missing_include_is_a_tool_error(void **state)
     pg_compdb_free(&db);
 }
 
+static void test_clang_pass_unreadable_unit_is_a_tool_error(void **state)
+{
+    (void)state;
+    tmpdb t;
+    pg_compdb db;
+    pg_clang_out out;
+    pg_error err = {{0}};
+    db_write(&t,
+             "[{\"directory\": \"%s\", \"file\": \"src/absent.c\","
+             " \"arguments\": [\"cc\", \"-c\", \"src/absent.c\"]}]",
+             fx);
+    assert_int_equal(pg_compdb_load(t.path, &db, &err), 0);
+    db_remove(&t);
+    assert_int_equal(pg_clang_run(&db, fx, NULL, NULL, NULL, 1, &out, &err),
+                     -1);
+    assert_string_equal(err.msg, "src/absent.c: cannot read the translation "
+                                 "unit: No such file or directory");
+    pg_compdb_free(&db);
+}
+
 static void test_clang_pass_files_outside_the_root_are_dropped(void **state)
 {
     (void)state;
@@ -498,6 +518,7 @@ int main(void)
         cmocka_unit_test(test_clang_pass_jobs_do_not_change_the_result),
         cmocka_unit_test(test_clang_pass_honours_want),
         cmocka_unit_test(test_clang_pass_missing_include_is_a_tool_error),
+        cmocka_unit_test(test_clang_pass_unreadable_unit_is_a_tool_error),
         cmocka_unit_test(test_clang_pass_files_outside_the_root_are_dropped),
         cmocka_unit_test(test_compdb_cleans_arguments),
         cmocka_unit_test(test_compdb_splits_command_like_a_shell),

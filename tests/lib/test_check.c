@@ -161,7 +161,7 @@ static void test_check_parses_command_name_with_paren_z_1_1(void **state)
     char line[512];
     assert_int_equal(raw_stat_line(c.pid, line, sizeof line), 0);
     /* the trap is really there: a naive parser sees state Z */
-    assert_non_null(strstr(line, "() Z 1 1) S "));
+    assert_non_null(strstr(line, "() Z 1 1) ")); /* then the real state */
     uint64_t start;
     assert_int_equal(raw_start_ticks(c.pid, &start), 0);
     procid_identity id;

@@ -139,8 +139,8 @@ static void lex_c(lexer *lx)
 static void py_skip_string(lexer *lx)
 {
     char q = lx->t[lx->i];
-    int triple = lx->i + 2 < lx->n && lx->t[lx->i + 1] == q &&
-                 lx->t[lx->i + 2] == q;
+    int triple =
+        lx->i + 2 < lx->n && lx->t[lx->i + 1] == q && lx->t[lx->i + 2] == q;
     lx->i += triple ? 3 : 1;
     while (lx->i < lx->n) {
         char c = lx->t[lx->i];
@@ -242,8 +242,7 @@ int pg_ack_parse(const char *text, size_t len, const char **reason,
     return 0;
 }
 
-int pg_ack_covers(unsigned line, unsigned end_line, int alone,
-                  unsigned target)
+int pg_ack_covers(unsigned line, unsigned end_line, int alone, unsigned target)
 {
     if (target >= line && target <= end_line)
         return 1;

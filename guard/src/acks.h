@@ -53,7 +53,6 @@ int pg_ack_parse(const char *text, size_t len, const char **reason,
 
 /* 1 if an acknowledgement spanning lines [line, end_line] (`alone` as in
    pg_comment) covers something on `target` line. */
-int pg_ack_covers(unsigned line, unsigned end_line, int alone,
-                  unsigned target);
+int pg_ack_covers(unsigned line, unsigned end_line, int alone, unsigned target);
 
 #endif

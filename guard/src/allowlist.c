@@ -66,8 +66,8 @@ static void parse_line(const char *s, size_t n, unsigned line, pg_patlist *out)
             if (strcmp(out->v[k].glob, glob) == 0) {
                 char prev[32];
                 snprintf(prev, sizeof prev, "%u", out->v[k].line);
-                add_err(out, line, col, "duplicate entry '%s' (first on line %s)",
-                        glob, prev);
+                add_err(out, line, col,
+                        "duplicate entry '%s' (first on line %s)", glob, prev);
                 free(glob);
                 return;
             }

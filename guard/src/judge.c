@@ -79,8 +79,7 @@ unsigned pg_token_end(const char *s, unsigned col)
     size_t k = i;
     while (k < n && is_ident(s[k])) /* a macro name, or a literal prefix */
         k++;
-    if (k < n && (s[k] == '"' || s[k] == '\'') &&
-        (k == i || k - i <= 3)) {
+    if (k < n && (s[k] == '"' || s[k] == '\'') && (k == i || k - i <= 3)) {
         char q = s[k];
         int triple = k + 2 < n && s[k + 1] == q && s[k + 2] == q;
         k += triple ? 3 : 1;
@@ -89,8 +88,8 @@ unsigned pg_token_end(const char *s, unsigned col)
                 k += 2;
                 continue;
             }
-            if (s[k] == q && (!triple || (k + 2 < n && s[k + 1] == q &&
-                                          s[k + 2] == q)))
+            if (s[k] == q &&
+                (!triple || (k + 2 < n && s[k + 1] == q && s[k + 2] == q)))
                 return (unsigned)(k + (triple ? 3 : 1)) + 1;
             k++;
         }
@@ -128,8 +127,7 @@ static char *normalise_reason(const char *r, size_t n)
             /* continuation lines of a block comment: " * more" */
             while (i + 1 < n && (r[i + 1] == ' ' || r[i + 1] == '\t'))
                 i++;
-            if (i + 1 < n && r[i + 1] == '*' &&
-                !(i + 2 < n && r[i + 2] == '/'))
+            if (i + 1 < n && r[i + 1] == '*' && !(i + 2 < n && r[i + 2] == '/'))
                 i++;
             space = 1;
             continue;
@@ -303,8 +301,8 @@ static void stale_findings(const pg_judge_in *in, pg_findings *out)
         f.message = fmt("allowlist entry '%s' matches no file with a raw "
                         "/proc access; remove it%s%s",
                         e->glob, "", "");
-        pg_text *t = in->allow_path ? pg_texts_get(in->texts, in->allow_path)
-                                    : NULL;
+        pg_text *t =
+            in->allow_path ? pg_texts_get(in->texts, in->allow_path) : NULL;
         f.srcline = pg_text_line(t, e->line);
         pg_findings_add(out, &f);
         free(f.message);

@@ -11,10 +11,10 @@
 
 /* A source file whose text and comments the judge may need. */
 typedef struct pg_text {
-    char *path;     /* repository-relative */
+    char *path; /* repository-relative */
     pg_lang lang;
-    int checked;    /* part of this run: its unused acks are reported */
-    char *text;     /* NULL: not loaded (or unreadable) */
+    int checked; /* part of this run: its unused acks are reported */
+    char *text;  /* NULL: not loaded (or unreadable) */
     size_t len;
 } pg_text;
 
@@ -29,11 +29,11 @@ pg_text *pg_texts_get(pg_texts *t, const char *path);
 void pg_texts_free(pg_texts *t);
 
 typedef struct pg_judge_in {
-    const pg_sites *sites;     /* deduped */
+    const pg_sites *sites; /* deduped */
     pg_texts *texts;
-    pg_patlist *allow;         /* entries' `used` is set here */
-    const char *allow_path;    /* for allowlist-stale locations */
-    int partial;               /* no allowlist-stale in partial runs */
+    pg_patlist *allow;      /* entries' `used` is set here */
+    const char *allow_path; /* for allowlist-stale locations */
+    int partial;            /* no allowlist-stale in partial runs */
 } pg_judge_in;
 
 /* Append one verdict per site (a finding, or a passed site) and the ack and

@@ -42,7 +42,8 @@ static const char usage_text[] =
     "    a macro, at the macro's definition also counts), and\n"
     "  - allowlisted: its file matches an entry of the allowlist.\n"
     "\n"
-    "With no PATH the whole repository is checked: the files git tracks (every\n"
+    "With no PATH the whole repository is checked: the files git tracks "
+    "(every\n"
     "file, skipping .git and build directories, outside git). With PATHs only\n"
     "those files, directories walked: a partial run, which skips the\n"
     "whole-repository rule allowlist-stale.\n"
@@ -51,9 +52,11 @@ static const char usage_text[] =
     "  -p, --build-dir=DIR    read DIR/compile_commands.json and check its\n"
     "                         translation units with libclang; files outside\n"
     "                         it, inactive #if branches and Python go through\n"
-    "                         tree-sitter. Without -p, tree-sitter checks all.\n"
+    "                         tree-sitter. Without -p, tree-sitter checks "
+    "all.\n"
     "      --allowlist=FILE   the allowlist (default: allowlist/proc.allow at\n"
-    "                         the repository root; a missing default is empty)\n"
+    "                         the repository root; a missing default is "
+    "empty)\n"
     "      --ignore=FILE      files not to check at all (default:\n"
     "                         allowlist/proc.ignore at the repository root)\n"
     "      --format=FORMAT    text (default), json or sarif, on stdout\n"
@@ -156,8 +159,7 @@ static int parse_options(int argc, char **argv, options *o)
         case ':':
             return usage_error("option '%s' needs an argument",
                                argv[optind - 1]);
-        default:
-            return usage_error("unknown option '%s'", argv[optind - 1]);
+        default: return usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }
     o->paths = argv + optind;
@@ -304,7 +306,8 @@ static void ts_scan(run *r, size_t i, const pg_range *ranges, size_t n)
     if (pg_ts_scan(t->path, t->text, t->len, t->lang, ranges, n, &r->sites,
                    &err) != 0)
         add_error(r, t->path, 0, 0, PG_RULE_PARSE_ERROR,
-                  err.msg[0] ? err.msg : "tree-sitter could not parse the file");
+                  err.msg[0] ? err.msg
+                             : "tree-sitter could not parse the file");
 }
 
 /* -p: libclang over the database's translation units that are checked;
@@ -362,13 +365,13 @@ static int semantic_pass(run *r)
 
 static int finish(run *r)
 {
-    int code = r->trouble ? EXIT_TROUBLE
+    int code = r->trouble                        ? EXIT_TROUBLE
                : pg_findings_count(&r->findings) ? EXIT_FINDINGS
-                                                  : EXIT_CLEAN;
+                                                 : EXIT_CLEAN;
     pg_findings_sort(&r->findings);
-    pg_run_info info = {PG_VERSION,     r->root,        r->opt.npaths > 0,
-                        code,           r->files.n,     r->files.nignored,
-                        r->allow_rel,   PG_INFORMATION_URI};
+    pg_run_info info = {PG_VERSION,   r->root,           r->opt.npaths > 0,
+                        code,         r->files.n,        r->files.nignored,
+                        r->allow_rel, PG_INFORMATION_URI};
     pg_report(stdout, stderr, r->opt.format, &r->findings, &info);
     if (r->opt.sarif != NULL) {
         FILE *f = fopen(r->opt.sarif, "w");

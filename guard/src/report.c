@@ -26,8 +26,9 @@ static const pg_rule_info rules[PG_RULE_COUNT] = {
      "Move the access into a platform file, or acknowledge it with a comment "
      "'portability: <why>' on the same line or alone on the line above, and "
      "list the file in the allowlist."},
-    {"proc-not-allowlisted", "acknowledged raw /proc access in a file that is "
-                             "not on the allowlist",
+    {"proc-not-allowlisted",
+     "acknowledged raw /proc access in a file that is "
+     "not on the allowlist",
      "The /proc access is acknowledged, but its file (for a literal reached "
      "through a macro: the file where the macro is expanded) matches no entry "
      "of the allowlist.",
@@ -42,8 +43,9 @@ static const pg_rule_info rules[PG_RULE_COUNT] = {
      "nor alone on the line above one, nor at the definition of a macro that "
      "reaches one. Stale acknowledgements hide future accesses.",
      "Remove the comment, or move it next to the access it is meant for."},
-    {"allowlist-stale", "allowlist entry that matches no file with a /proc "
-                        "access",
+    {"allowlist-stale",
+     "allowlist entry that matches no file with a /proc "
+     "access",
      "An allowlist entry matches no file that contains a raw /proc access, so "
      "the list no longer shrinks with the code. Checked on whole-repository "
      "runs only.",
@@ -287,7 +289,8 @@ static void text_one(FILE *o, const pg_finding *f, const pg_run_info *info)
         fprintf(o,
                 "%s: note: add '%s <reason>' to %s, or move the access into "
                 "a listed file\n",
-                f->path, f->path, info->allowlist ? info->allowlist : "the allowlist");
+                f->path, f->path,
+                info->allowlist ? info->allowlist : "the allowlist");
 }
 
 static void text_report(FILE *o, FILE *e, const pg_findings *f,
@@ -365,8 +368,7 @@ static void json_one(FILE *o, const pg_finding *f)
     json_uint(o, "macro_line", f->def_line, ", ");
     if (f->is_site)
         fprintf(o, "\"acked\": %s, \"allowlisted\": %s, ",
-                f->acked ? "true" : "false",
-                f->allowlisted ? "true" : "false");
+                f->acked ? "true" : "false", f->allowlisted ? "true" : "false");
     else
         fputs("\"acked\": null, \"allowlisted\": null, ", o);
     fputs("\"ack_reason\": ", o);
@@ -378,8 +380,7 @@ static void json_one(FILE *o, const pg_finding *f)
     fputs("}", o);
 }
 
-static void json_report(FILE *o, const pg_findings *f,
-                        const pg_run_info *info)
+static void json_report(FILE *o, const pg_findings *f, const pg_run_info *info)
 {
     size_t by[PG_RULE_COUNT] = {0}, passed = 0;
     fputs("{\n  \"tool\": {\"name\": \"procguard\", \"version\": ", o);
@@ -427,7 +428,8 @@ static uint64_t line_hash(const pg_finding *f)
 {
     uint64_t h = 0xcbf29ce484222325u;
     const char *parts[3] = {rules[f->rule].id, f->srcline ? f->srcline : "",
-                            f->value ? f->value : (f->message ? f->message : "")};
+                            f->value ? f->value
+                                     : (f->message ? f->message : "")};
     for (int k = 0; k < 3; k++) {
         for (const unsigned char *p = (const unsigned char *)parts[k]; *p;
              p++) {
@@ -467,8 +469,9 @@ static void sarif_rules(FILE *o)
 
 static void sarif_result(FILE *o, const pg_finding *f, unsigned occurrence)
 {
-    fprintf(o, "        {\"ruleId\": \"%s\", \"ruleIndex\": %d, \"level\": "
-               "\"%s\",\n         \"message\": {\"text\": ",
+    fprintf(o,
+            "        {\"ruleId\": \"%s\", \"ruleIndex\": %d, \"level\": "
+            "\"%s\",\n         \"message\": {\"text\": ",
             rules[f->rule].id, (int)f->rule, level_of(f));
     jstr(o, f->message);
     fputs("}", o);
@@ -480,9 +483,8 @@ static void sarif_result(FILE *o, const pg_finding *f, unsigned occurrence)
         fputs(", \"uriBaseId\": \"%SRCROOT%\"}", o);
         if (f->line) {
             unsigned sc = f->col ? cp_col(f->srcline, f->col) : 1;
-            unsigned ec = f->end_col > f->col
-                              ? cp_col(f->srcline, f->end_col)
-                              : sc + 1;
+            unsigned ec =
+                f->end_col > f->col ? cp_col(f->srcline, f->end_col) : sc + 1;
             fprintf(o,
                     ",\n           \"region\": {\"startLine\": %u, "
                     "\"startColumn\": %u, \"endLine\": %u, \"endColumn\": %u",
@@ -510,8 +512,9 @@ static void sarif_result(FILE *o, const pg_finding *f, unsigned occurrence)
         jstr(o, buf);
         fputs("}, \"physicalLocation\": {\"artifactLocation\": {\"uri\": ", o);
         juri(o, "", f->def_path, 0);
-        fprintf(o, ", \"uriBaseId\": \"%%SRCROOT%%\"}, \"region\": "
-                   "{\"startLine\": %u}}}]",
+        fprintf(o,
+                ", \"uriBaseId\": \"%%SRCROOT%%\"}, \"region\": "
+                "{\"startLine\": %u}}}]",
                 f->def_line ? f->def_line : 1);
     }
     if (f->passed) {
@@ -532,8 +535,8 @@ static void sarif_result(FILE *o, const pg_finding *f, unsigned occurrence)
     fputs("}", o);
 }
 
-static void sarif_report(FILE *o, const pg_findings *f,
-                         const pg_run_info *info, const char *uri)
+static void sarif_report(FILE *o, const pg_findings *f, const pg_run_info *info,
+                         const char *uri)
 {
     fputs("{\n  \"$schema\": "
           "\"https://json.schemastore.org/sarif-2.1.0.json\",\n"
@@ -576,9 +579,7 @@ void pg_report(FILE *out, FILE *err, pg_format fmt, const pg_findings *f,
 {
     switch (fmt) {
     case PG_FMT_JSON: json_report(out, f, info); break;
-    case PG_FMT_SARIF:
-        sarif_report(out, f, info, info->information_uri);
-        break;
+    case PG_FMT_SARIF: sarif_report(out, f, info, info->information_uri); break;
     default: text_report(out, err, f, info); break;
     }
     fflush(out);

@@ -30,21 +30,21 @@ const pg_rule_info *pg_rule_get(pg_rule r);
 
 typedef struct pg_finding {
     pg_rule rule;
-    int passed;        /* an acknowledged, allowlisted site: not a finding;
-                          SARIF lists it as a suppressed result */
-    char *path;        /* repository-relative, or NULL (no file) */
-    unsigned line;     /* 1-based, 0 when unknown */
-    unsigned col;      /* 1-based bytes, 0 when unknown */
-    unsigned end_col;  /* exclusive, bytes; 0 when unknown */
+    int passed;       /* an acknowledged, allowlisted site: not a finding;
+                         SARIF lists it as a suppressed result */
+    char *path;       /* repository-relative, or NULL (no file) */
+    unsigned line;    /* 1-based, 0 when unknown */
+    unsigned col;     /* 1-based bytes, 0 when unknown */
+    unsigned end_col; /* exclusive, bytes; 0 when unknown */
     char *message;
-    char *srcline;     /* the source line without its newline, or NULL */
+    char *srcline; /* the source line without its newline, or NULL */
     /* sites (proc-unacked, proc-not-allowlisted, passed) */
     int is_site;
-    char *value;       /* the literal's value */
-    char *macro;       /* the macro it came through, or NULL */
-    char *def_path;    /* where the macro is defined, or NULL */
+    char *value;    /* the literal's value */
+    char *macro;    /* the macro it came through, or NULL */
+    char *def_path; /* where the macro is defined, or NULL */
     unsigned def_line;
-    const char *pass;  /* "clang" or "tree-sitter" */
+    const char *pass; /* "clang" or "tree-sitter" */
     int acked, allowlisted;
     char *ack_reason;  /* the acknowledgement's reason, or NULL */
     char *allow_entry; /* the allowlist pattern that matched, or NULL */
@@ -67,12 +67,12 @@ typedef enum pg_format { PG_FMT_TEXT, PG_FMT_JSON, PG_FMT_SARIF } pg_format;
 
 typedef struct pg_run_info {
     const char *version;
-    const char *root;  /* absolute repository root */
-    int partial;       /* PATH arguments were given */
-    int exit_code;     /* what procguard will exit with */
-    size_t nfiles;     /* files checked */
-    size_t nignored;   /* files left out by the ignore list */
-    const char *allowlist; /* its repository-relative or given path */
+    const char *root;            /* absolute repository root */
+    int partial;                 /* PATH arguments were given */
+    int exit_code;               /* what procguard will exit with */
+    size_t nfiles;               /* files checked */
+    size_t nignored;             /* files left out by the ignore list */
+    const char *allowlist;       /* its repository-relative or given path */
     const char *information_uri; /* the tool's home page, for SARIF */
 } pg_run_info;
 

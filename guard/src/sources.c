@@ -75,8 +75,12 @@ static int run_capture(char *const argv[], char **out, size_t *olen)
 
 int pg_repo_root(const char *hint, char **root, int *in_git, pg_error *err)
 {
-    char *argv[] = {"git", "-C", (char *)(hint ? hint : "."), "rev-parse",
-                    "--show-toplevel", NULL};
+    char *argv[] = {"git",
+                    "-C",
+                    (char *)(hint ? hint : "."),
+                    "rev-parse",
+                    "--show-toplevel",
+                    NULL};
     char *out = NULL;
     size_t n = 0;
     int st = run_capture(argv, &out, &n);
@@ -242,12 +246,11 @@ static void walk(const char *root, const char *rel, strvec *out)
 /* git ls-files -z in root; `dir` non-NULL: that directory, untracked but
    not ignored files included (an explicit directory asks for what is
    there, not only what was committed). */
-static int git_ls(const char *root, const char *dir, strvec *out,
-                  pg_error *err)
+static int git_ls(const char *root, const char *dir, strvec *out, pg_error *err)
 {
-    char *argv[] = {"git",  "-C", (char *)root, "ls-files", "-z",
-                    "--cached", "--others", "--exclude-standard", "--",
-                    (char *)dir, NULL};
+    char *argv[] = {"git", "-C",        (char *)root, "ls-files",
+                    "-z",  "--cached",  "--others",   "--exclude-standard",
+                    "--",  (char *)dir, NULL};
     if (dir == NULL)
         argv[5] = NULL;
     char *buf;
@@ -285,7 +288,8 @@ static int collect_args(const char *root, int in_git, char *const *paths,
                      paths[k], strerror(errno));
             return -1;
         }
-        const char *rel = strcmp(abs, root) == 0 ? "" : pg_relative_to(root, abs);
+        const char *rel =
+            strcmp(abs, root) == 0 ? "" : pg_relative_to(root, abs);
         if (rel == NULL) {
             snprintf(err->msg, sizeof err->msg,
                      "'%s' is outside the repository '%s'", paths[k], root);
@@ -310,8 +314,8 @@ static int collect_args(const char *root, int in_git, char *const *paths,
 }
 
 int pg_sources_collect(const char *root, int in_git, char *const *paths,
-                       size_t npaths, const pg_patlist *ignore,
-                       pg_files *out, pg_error *err)
+                       size_t npaths, const pg_patlist *ignore, pg_files *out,
+                       pg_error *err)
 {
     strvec all = {NULL, 0};
     int rc = 0;
@@ -326,7 +330,8 @@ int pg_sources_collect(const char *root, int in_git, char *const *paths,
         qsort(all.v, all.n, sizeof *all.v, cmp_str);
     for (size_t i = 0; i < all.n; i++) {
         char *p = all.v[i];
-        if (rc != 0 || (out->n > 0 && strcmp(out->v[out->n - 1].path, p) == 0)) {
+        if (rc != 0 ||
+            (out->n > 0 && strcmp(out->v[out->n - 1].path, p) == 0)) {
             free(p);
             continue;
         }

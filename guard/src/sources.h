@@ -41,8 +41,8 @@ int pg_repo_root(const char *hint, char **root, int *in_git, pg_error *err);
  * failing).
  */
 int pg_sources_collect(const char *root, int in_git, char *const *paths,
-                       size_t npaths, const pg_patlist *ignore,
-                       pg_files *out, pg_error *err);
+                       size_t npaths, const pg_patlist *ignore, pg_files *out,
+                       pg_error *err);
 void pg_files_free(pg_files *f);
 
 /* Index of repository-relative `path` in `f`, or -1. */

@@ -13,7 +13,7 @@ typedef struct jval {
     jtype t;
     int b;
     double num;
-    char *str;          /* J_STR: decoded, NUL-terminated */
+    char *str;           /* J_STR: decoded, NUL-terminated */
     struct jval **items; /* J_ARR, J_OBJ */
     char **keys;         /* J_OBJ */
     size_t n;

@@ -46,7 +46,8 @@ static void test_c_line_and_block_comments_with_positions(void **state)
     pg_comments_free(&c);
 }
 
-static void test_c_comment_markers_inside_literals_are_not_comments(void **state)
+static void
+test_c_comment_markers_inside_literals_are_not_comments(void **state)
 {
     (void)state;
     pg_comments c = lex("const char *s = \"// no /* no */\";\n"
@@ -190,7 +191,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_c_line_and_block_comments_with_positions),
-        cmocka_unit_test(test_c_comment_markers_inside_literals_are_not_comments),
+        cmocka_unit_test(
+            test_c_comment_markers_inside_literals_are_not_comments),
         cmocka_unit_test(test_c_line_comment_continues_after_backslash_newline),
         cmocka_unit_test(test_c_unterminated_block_comment_runs_to_the_end),
         cmocka_unit_test(test_python_hash_comments_outside_strings),

@@ -38,18 +38,18 @@ static void test_entries_comments_and_blank_lines(void **state)
 static void test_every_malformed_line_is_reported_with_its_line(void **state)
 {
     (void)state;
-    pg_patlist l = parse("ok.c fine\n"          /* 1 */
-                         "noreason.c\n"         /* 2 */
-                         "src/[ab.c reason\n"   /* 3 */
-                         "/abs.c reason\n"      /* 4 */
-                         "ok.c again\n"         /* 5 */
-                         "x.c # comment\n"      /* 6 */
-                         "a**b reason\n"        /* 7 */
-                         "dir/ reason\n"        /* 8 */
-                         "../up.c reason\n"     /* 9 */
-                         "a//b.c reason\n"      /* 10 */
-                         "trail\\ reason\n"     /* 11 */
-                         "last.c");             /* 12, no newline */
+    pg_patlist l = parse("ok.c fine\n"        /* 1 */
+                         "noreason.c\n"       /* 2 */
+                         "src/[ab.c reason\n" /* 3 */
+                         "/abs.c reason\n"    /* 4 */
+                         "ok.c again\n"       /* 5 */
+                         "x.c # comment\n"    /* 6 */
+                         "a**b reason\n"      /* 7 */
+                         "dir/ reason\n"      /* 8 */
+                         "../up.c reason\n"   /* 9 */
+                         "a//b.c reason\n"    /* 10 */
+                         "trail\\ reason\n"   /* 11 */
+                         "last.c");           /* 12, no newline */
     assert_int_equal(l.n, 1);
     assert_int_equal(l.nerrs, 11);
     for (unsigned i = 0; i < l.nerrs; i++)
@@ -107,8 +107,8 @@ static void test_glob_double_star_spans_segments(void **state)
                               "tests/guard/fixtures/acks/lib/linux.c"));
     assert_true(pg_glob_match("tests/guard/**/fixtures/**",
                               "tests/guard/x/y/fixtures/a.c"));
-    assert_false(pg_glob_match("tests/guard/**/fixtures/**",
-                               "tests/guard/test_acks.c"));
+    assert_false(
+        pg_glob_match("tests/guard/**/fixtures/**", "tests/guard/test_acks.c"));
     assert_true(pg_glob_match("**", "anything/at/all"));
 }
 
@@ -132,7 +132,8 @@ static void test_glob_many_stars_do_not_blow_up(void **state)
     path[sizeof path - 1] = '\0';
     strcpy(pat, "*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*c");
     assert_false(pg_glob_match(pat, path));
-    assert_false(pg_glob_match("**/**/**/**/**/**/**/x", "a/b/c/d/e/f/g/h/i/j/k"));
+    assert_false(
+        pg_glob_match("**/**/**/**/**/**/**/x", "a/b/c/d/e/f/g/h/i/j/k"));
 }
 
 int main(void)

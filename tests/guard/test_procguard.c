@@ -144,7 +144,8 @@ static result run(const char *first, ...)
     argv[n++] = PROCGUARD_BIN;
     va_list ap;
     va_start(ap, first);
-    for (const char *a = first; a != NULL && n < 31; a = va_arg(ap, const char *))
+    for (const char *a = first; a != NULL && n < 31;
+         a = va_arg(ap, const char *))
         argv[n++] = (char *)a;
     va_end(ap);
     argv[n] = NULL;
@@ -232,7 +233,8 @@ static const jval *finding(const result *r, const char *path, int line,
 
 /* ---- the semantic pass and tree-sitter, merged -------------------------- */
 
-static void test_c_sites_direct_macro_concat_format_ifdef_header_outside(void **state)
+static void
+test_c_sites_direct_macro_concat_format_ifdef_header_outside(void **state)
 {
     (void)state;
     fixture("csites");
@@ -242,9 +244,9 @@ static void test_c_sites_direct_macro_concat_format_ifdef_header_outside(void **
         "src/concat.c:3:proc-unacked",
         "src/direct.c:5:proc-unacked",
         "src/format.c:5:proc-unacked",
-        "src/ifdef.c:4:proc-unacked",      /* inactive branch */
-        "src/macro.c:7:proc-unacked",      /* at the expansion */
-        "src/outside.c:4:proc-unacked",    /* not in the database */
+        "src/ifdef.c:4:proc-unacked",   /* inactive branch */
+        "src/macro.c:7:proc-unacked",   /* at the expansion */
+        "src/outside.c:4:proc-unacked", /* not in the database */
         NULL};
     expect_findings(&r, want);
     assert_int_equal(r.code, 1);
@@ -285,7 +287,8 @@ static void test_text_format_is_gcc_style_with_caret(void **state)
     assert_non_null(strstr(r.out, "src/direct.c:5:18: error: raw /proc access "
                                   "\"/proc/self/stat\" is not acknowledged "
                                   "[proc-unacked]\n"));
-    assert_non_null(strstr(r.out, "\n      |                  ^~~~~~~~~~~~~~~~~\n"));
+    assert_non_null(
+        strstr(r.out, "\n      |                  ^~~~~~~~~~~~~~~~~\n"));
     assert_non_null(strstr(r.err, "1 finding"));
     result_free(&r);
 }
@@ -299,9 +302,9 @@ static void test_every_ack_placement_and_rule(void **state)
     result r = run("-p", "build", "--format", "json", NULL);
     const char *want[] = {
         "allowlist/proc.allow:4:allowlist-stale",
-        "lib/linux.c:31:ack-unused",  /* code before it: covers only its line */
+        "lib/linux.c:31:ack-unused", /* code before it: covers only its line */
         "lib/linux.c:32:proc-unacked",
-        "lib/linux.c:37:ack-unused",  /* a blank line away */
+        "lib/linux.c:37:ack-unused", /* a blank line away */
         "lib/linux.c:39:proc-unacked",
         "lib/linux.c:44:ack-no-reason",
         "lib/linux.c:44:proc-unacked",
@@ -340,12 +343,15 @@ static void test_partial_run_skips_stale_entries_and_other_files(void **state)
     (void)state;
     fixture("acks");
     result r = run("-p", "build", "--format", "json", "lib/linux.c", NULL);
-    const char *want[] = {
-        "lib/linux.c:31:ack-unused",   "lib/linux.c:32:proc-unacked",
-        "lib/linux.c:37:ack-unused",   "lib/linux.c:39:proc-unacked",
-        "lib/linux.c:44:ack-no-reason", "lib/linux.c:44:proc-unacked",
-        "lib/linux.c:54:proc-unacked", "lib/linux.c:57:ack-unused",
-        NULL};
+    const char *want[] = {"lib/linux.c:31:ack-unused",
+                          "lib/linux.c:32:proc-unacked",
+                          "lib/linux.c:37:ack-unused",
+                          "lib/linux.c:39:proc-unacked",
+                          "lib/linux.c:44:ack-no-reason",
+                          "lib/linux.c:44:proc-unacked",
+                          "lib/linux.c:54:proc-unacked",
+                          "lib/linux.c:57:ack-unused",
+                          NULL};
     expect_findings(&r, want);
     assert_int_equal(r.code, 1);
     assert_true(json_get(r.doc, "partial")->b);
@@ -358,17 +364,21 @@ static void test_without_build_dir_tree_sitter_checks_everything(void **state)
     fixture("acks");
     result r = run("--format", "json", NULL);
     /* tree-sitter sees the #define literal itself, not the bare expansion */
-    const char *want[] = {
-        "allowlist/proc.allow:4:allowlist-stale",
-        "lib/linux.c:31:ack-unused",    "lib/linux.c:32:proc-unacked",
-        "lib/linux.c:37:ack-unused",    "lib/linux.c:39:proc-unacked",
-        "lib/linux.c:44:ack-no-reason", "lib/linux.c:44:proc-unacked",
-        "lib/linux.c:54:proc-unacked",  "lib/linux.c:57:ack-unused",
-        "src/user.c:4:proc-not-allowlisted",
-        "src/user.c:13:proc-not-allowlisted",
-        "tools/probe.py:7:ack-no-reason", "tools/probe.py:7:proc-unacked",
-        "tools/probe.py:8:ack-unused",
-        NULL};
+    const char *want[] = {"allowlist/proc.allow:4:allowlist-stale",
+                          "lib/linux.c:31:ack-unused",
+                          "lib/linux.c:32:proc-unacked",
+                          "lib/linux.c:37:ack-unused",
+                          "lib/linux.c:39:proc-unacked",
+                          "lib/linux.c:44:ack-no-reason",
+                          "lib/linux.c:44:proc-unacked",
+                          "lib/linux.c:54:proc-unacked",
+                          "lib/linux.c:57:ack-unused",
+                          "src/user.c:4:proc-not-allowlisted",
+                          "src/user.c:13:proc-not-allowlisted",
+                          "tools/probe.py:7:ack-no-reason",
+                          "tools/probe.py:7:proc-unacked",
+                          "tools/probe.py:8:ack-unused",
+                          NULL};
     expect_findings(&r, want);
     assert_int_equal(r.code, 1);
     result_free(&r);
@@ -421,13 +431,12 @@ static void test_malformed_allowlist_exits_2_naming_each_line(void **state)
     (void)state;
     fixture("badallow");
     result r = run("--format", "json", NULL);
-    const char *want[] = {
-        "allowlist/proc.allow:4:allowlist-syntax",
-        "allowlist/proc.allow:5:allowlist-syntax",
-        "allowlist/proc.allow:6:allowlist-syntax",
-        "allowlist/proc.allow:7:allowlist-syntax",
-        "allowlist/proc.allow:8:allowlist-syntax",
-        NULL};
+    const char *want[] = {"allowlist/proc.allow:4:allowlist-syntax",
+                          "allowlist/proc.allow:5:allowlist-syntax",
+                          "allowlist/proc.allow:6:allowlist-syntax",
+                          "allowlist/proc.allow:7:allowlist-syntax",
+                          "allowlist/proc.allow:8:allowlist-syntax",
+                          NULL};
     expect_findings(&r, want);
     assert_int_equal(r.code, 2);
     result_free(&r);
@@ -459,8 +468,8 @@ static void test_file_libclang_cannot_parse_exits_2_with_reason(void **state)
     assert_non_null(fs);
     assert_int_equal(fs->n, 1);
     assert_string_equal(json_str(fs->items[0], "rule"), "parse-error");
-    assert_non_null(strstr(json_str(fs->items[0], "message"),
-                           "does_not_exist.h"));
+    assert_non_null(
+        strstr(json_str(fs->items[0], "message"), "does_not_exist.h"));
     result_free(&r);
 }
 
@@ -506,9 +515,10 @@ static void test_usage_errors_exit_2_and_help_lists_rules(void **state)
     result_free(&r);
     r = run("--list-rules", NULL);
     assert_int_equal(r.code, 0);
-    const char *ids[] = {"proc-unacked", "proc-not-allowlisted",
-                         "ack-no-reason", "ack-unused", "allowlist-stale",
-                         "allowlist-syntax", "parse-error"};
+    const char *ids[] = {"proc-unacked",    "proc-not-allowlisted",
+                         "ack-no-reason",   "ack-unused",
+                         "allowlist-stale", "allowlist-syntax",
+                         "parse-error"};
     for (size_t i = 0; i < sizeof ids / sizeof *ids; i++)
         assert_non_null(strstr(r.out, ids[i]));
     result_free(&r);
@@ -541,7 +551,8 @@ static void check_sarif_shape(const jval *doc, size_t *nresults)
         assert_non_null(json_str(json_get(ru, "fullDescription"), "text"));
         assert_non_null(json_str(json_get(ru, "help"), "text"));
     }
-    const jval *base = json_get(json_get(run0, "originalUriBaseIds"), "%SRCROOT%");
+    const jval *base =
+        json_get(json_get(run0, "originalUriBaseIds"), "%SRCROOT%");
     const char *baseuri = json_str(base, "uri");
     assert_non_null(baseuri);
     assert_int_equal(strncmp(baseuri, "file:///", 8), 0);
@@ -556,8 +567,8 @@ static void check_sarif_shape(const jval *doc, size_t *nresults)
         assert_string_equal(json_str(rules->items[idx], "id"), rid);
         assert_non_null(json_str(res, "level"));
         assert_non_null(json_str(json_get(res, "message"), "text"));
-        const jval *pl = json_get(json_get(res, "locations")->items[0],
-                                  "physicalLocation");
+        const jval *pl =
+            json_get(json_get(res, "locations")->items[0], "physicalLocation");
         const jval *al = json_get(pl, "artifactLocation");
         const char *uri = json_str(al, "uri");
         assert_non_null(uri);
@@ -587,7 +598,8 @@ static void test_sarif_has_required_fields_and_repo_relative_uris(void **state)
     result_free(&r);
 }
 
-static void test_sarif_acked_allowlisted_site_is_suppressed_in_source(void **state)
+static void
+test_sarif_acked_allowlisted_site_is_suppressed_in_source(void **state)
 {
     (void)state;
     fixture("clean");
@@ -603,8 +615,8 @@ static void test_sarif_acked_allowlisted_site_is_suppressed_in_source(void **sta
     assert_string_equal(json_str(sup->items[0], "kind"), "inSource");
     assert_string_equal(json_str(sup->items[0], "justification"),
                         "the boot id exists only under /proc on Linux");
-    const jval *pl = json_get(json_get(res, "locations")->items[0],
-                              "physicalLocation");
+    const jval *pl =
+        json_get(json_get(res, "locations")->items[0], "physicalLocation");
     assert_string_equal(json_str(json_get(pl, "artifactLocation"), "uri"),
                         "lib/os_linux.c");
     assert_int_equal((int)json_num(json_get(pl, "region"), "startLine"), 6);

@@ -254,6 +254,19 @@ int procid__plat_open(int pid, procid__proc *p)
     return 0; /* exists (EPERM: someone else's) */
 }
 
+/*
+ * No <pid>/stat: the process is gone, or /proc hides it from us (a proc
+ * mount with hidepid=) while it runs. Unknown is not dead: say -EACCES.
+ */
+static int stat_missing(procid__proc *p)
+{
+    if (p->fd >= 0)
+        return pidfd_exited(p->fd, 0) == 0 ? -EACCES : -ESRCH;
+    if (kill(p->pid, 0) == 0 || errno == EPERM)
+        return -EACCES;
+    return -ESRCH;
+}
+
 int procid__plat_read(procid__proc *p, unsigned need, procid_identity *out)
 {
     out->pid = p->pid;
@@ -268,6 +281,8 @@ int procid__plat_read(procid__proc *p, unsigned need, procid_identity *out)
         uint64_t start;
         char state;
         int r = read_stat(p->pid, &start, &state);
+        if (r == -ESRCH)
+            return stat_missing(p);
         if (r < 0)
             return r;
         if (state == 'Z' || state == 'X')
@@ -296,7 +311,7 @@ int procid__plat_alive(procid__proc *p)
     char state;
     int r = read_stat(p->pid, &start, &state);
     if (r == -ESRCH)
-        return 0;
+        return (r = stat_missing(p)) == -ESRCH ? 0 : r;
     if (r < 0)
         return r;
     return state != 'Z' && state != 'X';

@@ -96,6 +96,15 @@ int raw_mount_proc(void)
     return 0;
 }
 
+int raw_mount_proc_hidepid(void)
+{
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        return -errno;
+    if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible") < 0) // portability: a proc mount that hides other users' processes, as hardened systems use
+        return -errno;
+    return 0;
+}
+
 int raw_set_ns_last_pid(pid_t last)
 {
     char text[32];

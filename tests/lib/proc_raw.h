@@ -27,6 +27,10 @@ int raw_map_root(uid_t uid, gid_t gid);
    filesystem for the caller's PID namespace. 0 or -errno. */
 int raw_mount_proc(void);
 
+/* In a fresh mount namespace: mount a proc filesystem for the caller's
+   PID namespace with hidepid=invisible. 0 or -errno. */
+int raw_mount_proc_hidepid(void);
+
 /* Make the next PID allocated in the caller's PID namespace last + 1.
    0 or -errno. */
 int raw_set_ns_last_pid(pid_t last);

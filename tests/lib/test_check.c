@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -387,6 +388,89 @@ static void test_check_and_signal_fail_closed_on_eacces(void **state)
     assert_was_not_signalled(&c);
 }
 
+static void test_check_of_live_process_without_stat_is_eacces_not_dead(void **state)
+{
+    (void)state;
+    child c;
+    assert_int_equal(child_spawn(&c, 0, NULL), 0);
+    procid_identity id;
+    identity_of(c.pid, &id);
+    char text[256], root[PATH_MAX + 16], p[PATH_MAX + 64];
+    stat_text(text, sizeof text, c.pid, "sleeper", 'S', id.start);
+    fake_root(root, sizeof root, c.pid, text, id.boot);
+    snprintf(p, sizeof p, "%s/%d/stat", root, (int)c.pid);
+    assert_int_equal(unlink(p), 0); /* what hidepid= shows: nothing */
+    procid__linux_set_proc_root(root);
+    id.have &= ~PROCID_HAVE_INO;
+    procid_state st = (procid_state)-1;
+    assert_int_equal(procid_check(&id, &st), -EACCES);
+    assert_int_equal((int)st, -1);
+    assert_int_equal(procid_signal(&id, SIGTERM, NULL), -EACCES);
+    assert_was_not_signalled(&c);
+}
+
+typedef struct hidden_case {
+    procid_identity id;
+    int pidfd;
+} hidden_case;
+
+/* A new proc mount with hidepid=invisible, seen by an unprivileged uid. */
+static int check_process_hidden_by_hidepid(void *arg)
+{
+    hidden_case *hc = arg;
+    if (unshare(CLONE_NEWNS) < 0 || raw_mount_proc_hidepid() < 0)
+        return 90;
+    if (setresgid(65534, 65534, 65534) < 0 || setresuid(65534, 65534, 65534) < 0)
+        return 91;
+    char line[512];
+    if (raw_stat_line(hc->id.pid, line, sizeof line) != -ENOENT)
+        return 92; /* not hidden: the setup did not work */
+    procid__linux_set_pidfd(hc->pidfd);
+    procid_identity no_ino = hc->id;
+    no_ino.have &= ~PROCID_HAVE_INO;
+    procid_state st = (procid_state)-1;
+    if (procid_check(&no_ino, &st) != -EACCES || (int)st != -1)
+        return 1; /* a hidden process is not a dead one */
+    if (procid_signal(&no_ino, SIGTERM, &st) != -EACCES)
+        return 2;
+    if (hc->pidfd && (hc->id.have & PROCID_HAVE_INO)) {
+        /* the pidfs inode needs no /proc at all */
+        if (procid_check(&hc->id, &st) != 0 || st != PROCID_RUNNING)
+            return 3;
+    }
+    return 0;
+}
+
+static void test_check_of_process_hidden_by_hidepid_is_eacces_not_dead(void **state)
+{
+    (void)state;
+    if (geteuid() != 0) {
+        printf("SKIP: mounting proc with hidepid= and switching uid need root "
+               "(running as uid %lu)\n",
+               (unsigned long)geteuid());
+        skip();
+    }
+    child c;
+    assert_int_equal(child_spawn(&c, 0, NULL), 0);
+    hidden_case hc;
+    identity_of(c.pid, &hc.id);
+    for (hc.pidfd = 1; hc.pidfd >= 0; hc.pidfd--) {
+        int code = run_in_child(check_process_hidden_by_hidepid, &hc);
+        if (code >= 90 && code <= 92) {
+            printf("SKIP: cannot set up a hidepid proc mount here (step %d)\n", code);
+            skip();
+        }
+        if (code != 0)
+            fail_msg("hidepid case (pidfd %d) failed at step %d", hc.pidfd, code);
+    }
+    assert_was_not_signalled(&c);
+}
+
+static void test_fallback_live_process_without_stat_is_eacces_not_dead(void **state)
+{
+    test_check_of_live_process_without_stat_is_eacces_not_dead(state);
+}
+
 /* ---- the fallback without pidfds -------------------------------------- */
 
 static void test_fallback_without_pidfd_gives_the_same_answers(void **state)
@@ -743,6 +827,9 @@ int main(void)
         T(test_check_with_fake_root_reports_other_boot_id_as_recycled),
         T(test_check_with_truncated_stat_line_is_an_error_not_recycled),
         T(test_check_and_signal_fail_closed_on_eacces),
+        T(test_check_of_live_process_without_stat_is_eacces_not_dead),
+        TF(test_fallback_live_process_without_stat_is_eacces_not_dead),
+        T(test_check_of_process_hidden_by_hidepid_is_eacces_not_dead),
         TF(test_fallback_without_pidfd_gives_the_same_answers),
         TF(test_fallback_handle_waits_for_exit),
         TF(test_fallback_check_and_signal_fail_closed_on_eacces),

@@ -9,6 +9,7 @@
 #   cross   the MinGW-w64 cross compiler (Windows build check of libprocid)
 #   fuzz    clang with libFuzzer and the sanitizer runtimes
 #   bench   peers and tools the benchmarks compare against
+#   lint    clang-tidy and cppcheck (ci/lint.sh)
 set -euo pipefail
 
 pkgs_for() {
@@ -18,7 +19,8 @@ pkgs_for() {
     cross) echo "gcc-mingw-w64-x86-64" ;;
     fuzz) echo "clang libclang-rt-14-dev valgrind" ;;
     bench) echo "python3-psutil procps gnuplot-nox" ;;
-    *) echo "ci/deps.sh: unknown group '$1' (base, guard, cross, fuzz, bench)" >&2; return 2 ;;
+    lint) echo "clang-tidy cppcheck" ;;
+    *) echo "ci/deps.sh: unknown group '$1' (base, guard, cross, fuzz, bench, lint)" >&2; return 2 ;;
     esac
 }
 

@@ -76,6 +76,14 @@ static int number(cursor *c, const char *what, uint64_t max, uint64_t *out)
         v = v * 10 + d;
         advance(c);
     }
+    /* "0x10", "12abc": name the stray character, not the digits before it */
+    if (!at_end(c) && *c->p != ' ' && *c->p != '\n') {
+        char b[16];
+        return procid__fail(c->err, -EINVAL,
+                            "line %d, column %d: unexpected %s in %s "
+                            "(decimal digits only)",
+                            c->line, c->col, describe(c, b, sizeof b), what);
+    }
     *out = v;
     return 0;
 }

@@ -10,6 +10,7 @@
 #   fuzz    clang with libFuzzer and the sanitizer runtimes
 #   bench   peers and tools the benchmarks compare against
 #   lint    clang-tidy and cppcheck (ci/lint.sh)
+#   hooks   the pre-commit framework (the hook tests install it both ways)
 set -euo pipefail
 
 pkgs_for() {
@@ -20,7 +21,8 @@ pkgs_for() {
     fuzz) echo "clang libclang-rt-14-dev valgrind" ;;
     bench) echo "python3-psutil procps gnuplot-nox" ;;
     lint) echo "clang-tidy cppcheck" ;;
-    *) echo "ci/deps.sh: unknown group '$1' (base, guard, cross, fuzz, bench, lint)" >&2; return 2 ;;
+    hooks) echo "pre-commit" ;;
+    *) echo "ci/deps.sh: unknown group '$1' (base, guard, cross, fuzz, bench, lint, hooks)" >&2; return 2 ;;
     esac
 }
 

@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-./ci/deps.sh base guard cross fuzz
+./ci/deps.sh base guard cross fuzz hooks
 
 build=${BUILD_DIR:-build}
 jobs=$(nproc 2>/dev/null || echo 2)

@@ -26,6 +26,14 @@ static void advance(lexer *lx)
     lx->i++;
 }
 
+/* The byte k past the current one, or NUL past the end. */
+static char peek(const lexer *lx, size_t k)
+{
+    if (lx->i + k >= lx->n)
+        return '\0';
+    return lx->t[lx->i + k];
+}
+
 static int blank_between(const char *t, size_t a, size_t b)
 {
     for (size_t k = a; k < b; k++)
@@ -123,7 +131,7 @@ static void lex_c(lexer *lx)
 {
     while (lx->i < lx->n) {
         char c = lx->t[lx->i];
-        char d = lx->i + 1 < lx->n ? lx->t[lx->i + 1] : '\0';
+        char d = peek(lx, 1);
         if (c == '/' && d == '/')
             c_line_comment(lx);
         else if (c == '/' && d == '*')

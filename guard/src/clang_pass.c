@@ -17,7 +17,7 @@
  *   (FatalsAsError): a missing #include shows up as an InclusionDirective
  *   without a file, which is how it is detected here.
  */
-/* realpath, popen: POSIX/XSI, outside strict C11. */
+/* realpath: POSIX/XSI, outside strict C11. */
 #define _XOPEN_SOURCE 700
 
 #include <clang-c/Index.h>
@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 
 #include "clang_pass.h"
+#include "run.h"
 
 #ifndef PG_CLANG_RESOURCE_DIR
 #define PG_CLANG_RESOURCE_DIR ""
@@ -238,14 +239,23 @@ static char *str_take(CXString s)
 
 /* ---- file classification ---------------------------------------------- */
 
-static const char *under_root(const char *abs, const char *root)
+/* Length of root and its '/' at the start of abs, or 0 if abs is not under
+   root. An offset, not a pointer into abs: the analyzer loses track of abs
+   being non-null once a pointer derived from it has been compared to NULL. */
+static size_t root_prefix(const char *abs, const char *root)
 {
     size_t n = strlen(root);
     if (root[0] == '/' && root[1] == '\0')
-        return abs + 1;
+        return 1;
     if (strncmp(abs, root, n) == 0 && abs[n] == '/')
-        return abs + n + 1;
-    return NULL;
+        return n + 1;
+    return 0;
+}
+
+static const char *under_root(const char *abs, const char *root)
+{
+    size_t k = root_prefix(abs, root);
+    return k ? abs + k : NULL;
 }
 
 static char *file_abspath(const tu_ctx *t, CXFile f)
@@ -285,11 +295,11 @@ static const char *file_rel(tu_ctx *t, CXFile f)
     CXSourceLocation at = clang_getLocationForOffset(t->tu, f, 0);
     if (!clang_Location_isInSystemHeader(at)) {
         char *abs = file_abspath(t, f);
-        const char *r = under_root(abs, t->run->root);
-        if (r == NULL && t->run->root_real)
-            r = under_root(abs, t->run->root_real);
-        if (r != NULL && *r != '\0')
-            fc.rel = pg_strdup(r);
+        size_t k = root_prefix(abs, t->run->root);
+        if (k == 0 && t->run->root_real)
+            k = root_prefix(abs, t->run->root_real);
+        if (k != 0 && abs[k] != '\0')
+            fc.rel = pg_strdup(abs + k);
         free(abs);
     }
     PUSH(t->files, t->nfiles, t->capfiles, fc);
@@ -838,16 +848,18 @@ static char *default_resource_dir(void)
 {
     if (has_builtin_headers(PG_CLANG_RESOURCE_DIR))
         return pg_strdup(PG_CLANG_RESOURCE_DIR);
-    FILE *p = popen("clang -print-resource-dir 2>/dev/null", "r");
-    if (p == NULL)
+    char *argv[] = {"clang", "-print-resource-dir", NULL};
+    char *out = NULL;
+    size_t n = 0;
+    if (pg_run_capture(argv, &out, &n) != 0) {
+        free(out);
         return NULL;
-    char buf[PATH_MAX];
-    char *got = fgets(buf, sizeof buf, p);
-    pclose(p);
-    if (got == NULL)
-        return NULL;
-    buf[strcspn(buf, "\r\n")] = '\0';
-    return has_builtin_headers(buf) ? pg_strdup(buf) : NULL;
+    }
+    out[strcspn(out, "\r\n")] = '\0';
+    if (has_builtin_headers(out))
+        return out;
+    free(out);
+    return NULL;
 }
 
 static void run_free(run_ctx *run)

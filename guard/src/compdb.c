@@ -127,7 +127,7 @@ static int jhex4(jparser *jp, unsigned long *out)
 static int jescape(jparser *jp, char *buf, size_t *len)
 {
     char c = *jp->p++;
-    unsigned long cp;
+    unsigned long cp = 0; /* jfail's -1 is opaque to the analyzer */
     switch (c) {
     case '"': buf[(*len)++] = '"'; return 0;
     case '\\': buf[(*len)++] = '\\'; return 0;
@@ -143,7 +143,7 @@ static int jescape(jparser *jp, char *buf, size_t *len)
     if (jhex4(jp, &cp) < 0)
         return -1;
     if (cp >= 0xD800 && cp <= 0xDBFF) {
-        unsigned long lo;
+        unsigned long lo = 0;
         if (jp->end - jp->p < 2 || jp->p[0] != '\\' || jp->p[1] != 'u')
             return jfail(jp, "unpaired UTF-16 surrogate in \\u escape");
         jp->p += 2;
@@ -441,13 +441,10 @@ static char *path_resolve(const char *dir, const char *path)
 {
     size_t dl = strlen(dir), pl = strlen(path);
     char *joined = pg_xrealloc(NULL, dl + pl + 2);
-    if (path[0] == '/') {
+    if (path[0] == '/')
         memcpy(joined, path, pl + 1);
-    } else {
-        memcpy(joined, dir, dl);
-        joined[dl] = '/';
-        memcpy(joined + dl + 1, path, pl + 1);
-    }
+    else
+        snprintf(joined, dl + pl + 2, "%s/%s", dir, path);
     char *out = pg_xrealloc(NULL, strlen(joined) + 2);
     size_t o = 0;
     const char *p = joined;

@@ -16,9 +16,10 @@ pg_text *pg_texts_get(pg_texts *t, const char *path)
     for (size_t i = 0; i < t->n; i++)
         if (strcmp(t->v[i].path, path) == 0)
             return t->v[i].text ? &t->v[i] : NULL;
-    char *abs = pg_xrealloc(NULL, strlen(t->root) + strlen(path) + 2);
+    size_t pl = strlen(path);
+    char *abs = pg_xrealloc(NULL, strlen(t->root) + pl + 2);
     if (path[0] == '/') /* a file given outside the repository */
-        strcpy(abs, path);
+        memcpy(abs, path, pl + 1);
     else
         sprintf(abs, "%s/%s", t->root, path);
     t->v = pg_xrealloc(t->v, (t->n + 1) * sizeof *t->v);

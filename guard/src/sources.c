@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "run.h"
 #include "sources.h"
 
 typedef struct strvec {
@@ -27,52 +27,6 @@ static void sv_push(strvec *sv, char *s)
     sv->v[sv->n++] = s;
 }
 
-/* Run argv (no shell), capture stdout; stderr discarded. Exit status, or -1
-   when it could not be run. */
-static int run_capture(char *const argv[], char **out, size_t *olen)
-{
-    int fd[2];
-    if (pipe(fd) != 0)
-        return -1;
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(fd[0]);
-        close(fd[1]);
-        return -1;
-    }
-    if (pid == 0) {
-        int devnull = open("/dev/null", O_WRONLY);
-        if (devnull >= 0)
-            dup2(devnull, 2);
-        dup2(fd[1], 1);
-        close(fd[0]);
-        close(fd[1]);
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    close(fd[1]);
-    size_t n = 0, cap = 4096;
-    char *buf = pg_xrealloc(NULL, cap);
-    for (;;) {
-        if (n + 1 >= cap)
-            buf = pg_xrealloc(buf, cap *= 2);
-        ssize_t r = read(fd[0], buf + n, cap - n - 1);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        n += (size_t)r;
-    }
-    close(fd[0]);
-    buf[n] = '\0';
-    int st;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    *out = buf;
-    *olen = n;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 int pg_repo_root(const char *hint, char **root, int *in_git, pg_error *err)
 {
     char *argv[] = {"git",
@@ -83,7 +37,7 @@ int pg_repo_root(const char *hint, char **root, int *in_git, pg_error *err)
                     NULL};
     char *out = NULL;
     size_t n = 0;
-    int st = run_capture(argv, &out, &n);
+    int st = pg_run_capture(argv, &out, &n);
     while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
         out[--n] = '\0';
     const char *dir = (st == 0 && n > 0) ? out : (hint ? hint : ".");
@@ -205,12 +159,12 @@ static int is_build_dir(const char *abs, const char *name)
 /* Walk root/rel (a directory), appending repository-relative files. */
 static void walk(const char *root, const char *rel, strvec *out)
 {
-    size_t rl = strlen(rel);
-    char *abs = pg_xrealloc(NULL, strlen(root) + rl + 2);
+    size_t rl = strlen(rel), al = strlen(root);
+    char *abs = pg_xrealloc(NULL, al + rl + 2);
     if (rl)
         sprintf(abs, "%s/%s", root, rel);
     else
-        strcpy(abs, root);
+        memcpy(abs, root, al + 1);
     DIR *d = opendir(abs);
     if (d == NULL) {
         free(abs);
@@ -220,11 +174,12 @@ static void walk(const char *root, const char *rel, strvec *out)
     while ((e = readdir(d)) != NULL) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        char *crel = pg_xrealloc(NULL, rl + strlen(e->d_name) + 2);
+        size_t nl = strlen(e->d_name);
+        char *crel = pg_xrealloc(NULL, rl + nl + 2);
         if (rl)
             sprintf(crel, "%s/%s", rel, e->d_name);
         else
-            strcpy(crel, e->d_name);
+            memcpy(crel, e->d_name, nl + 1);
         char *cabs = pg_xrealloc(NULL, strlen(abs) + strlen(e->d_name) + 2);
         sprintf(cabs, "%s/%s", abs, e->d_name);
         struct stat st;
@@ -253,9 +208,9 @@ static int git_ls(const char *root, const char *dir, strvec *out, pg_error *err)
                     "--",  (char *)dir, NULL};
     if (dir == NULL)
         argv[5] = NULL;
-    char *buf;
-    size_t n;
-    int st = run_capture(argv, &buf, &n);
+    char *buf = NULL;
+    size_t n = 0;
+    int st = pg_run_capture(argv, &buf, &n);
     if (st != 0) {
         snprintf(err->msg, sizeof err->msg,
                  "'git ls-files' failed in '%s' (status %d)", root, st);

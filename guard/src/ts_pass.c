@@ -847,7 +847,8 @@ int pg_ts_scan(const char *path, const char *text, size_t len, pg_lang lang,
     TSTreeCursor cur = ts_tree_cursor_new(root);
     if (lang == PG_LANG_C) {
         collect_macros(&sc, &cur, root, &y);
-        qsort(sc.macros, sc.nmacros, sizeof *sc.macros, macro_order);
+        if (sc.nmacros > 0) /* qsort(NULL, 0, ...) is undefined */
+            qsort(sc.macros, sc.nmacros, sizeof *sc.macros, macro_order);
     }
     walk(&sc, &cur, root, lang, &y);
 

@@ -26,6 +26,15 @@ static jval *mk(jtype t)
     return v;
 }
 
+/* Room for n elements of size bytes; like mk(), out of memory aborts. */
+static void *grow(void *p, size_t n, size_t size)
+{
+    void *q = realloc(p, n * size);
+    if (q == NULL)
+        abort();
+    return q;
+}
+
 static int lit(jp *p, const char *w)
 {
     size_t l = strlen(w);
@@ -153,8 +162,8 @@ static jval *container(jp *p, int obj)
             json_free(v);
             return NULL;
         }
-        v->items = realloc(v->items, (v->n + 1) * sizeof *v->items);
-        v->keys = realloc(v->keys, (v->n + 1) * sizeof *v->keys);
+        v->items = grow(v->items, v->n + 1, sizeof(jval *));
+        v->keys = grow(v->keys, v->n + 1, sizeof(char *));
         v->items[v->n] = item;
         v->keys[v->n] = key;
         v->n++;

@@ -62,10 +62,10 @@ static void db_remove(tmpdb *t)
 typedef struct want_site {
     const char *path;
     unsigned line;
+    unsigned def_line;  /* of the macro's literal, 0 without def_path */
     const char *suffix; /* the value after its "/proc" root */
     const char *macro;
     const char *def_path;
-    unsigned def_line;
 } want_site;
 
 static int same_opt(const char *a, const char *b)
@@ -175,26 +175,26 @@ static void run_main(int jobs, pg_clang_out *out)
 
 static const want_site main_sites[] = {
     /* a header reached by two translation units: once */
-    {"include/paths.h", 5, "/meminfo", NULL, NULL, 0},
+    {"include/paths.h", 5, 0, "/meminfo", NULL, NULL},
     /* direct literal */
-    {"src/direct.c", 4, "/self/status", NULL, NULL, 0},
+    {"src/direct.c", 4, 0, "/self/status", NULL, NULL},
     /* through a macro: at the use line, the macro and its definition */
-    {"src/direct.c", 5, "/%d/stat", "ROOT", "include/paths.h", 3},
+    {"src/direct.c", 5, 3, "/%d/stat", "ROOT", "include/paths.h"},
     /* adjacent-literal concatenation */
-    {"src/direct.c", 6, "/self/maps", NULL, NULL, 0},
+    {"src/direct.c", 6, 0, "/self/maps", NULL, NULL},
     /* format string */
-    {"src/direct.c", 7, "/%d/cmdline", NULL, NULL, 0},
+    {"src/direct.c", 7, 0, "/%d/cmdline", NULL, NULL},
     /* a literal passed as a macro argument is spelled where it stands */
-    {"src/direct.c", 15, "/loadavg", NULL, NULL, 0},
+    {"src/direct.c", 15, 0, "/loadavg", NULL, NULL},
     /* a macro built on a macro: the one that spells the literal */
-    {"src/direct.c", 16, "/self/fd", "ROOT", "include/paths.h", 3},
+    {"src/direct.c", 16, 3, "/self/fd", "ROOT", "include/paths.h"},
     /* a wide literal */
-    {"src/direct.c", 17, "/uptime", NULL, NULL, 0},
+    {"src/direct.c", 17, 0, "/uptime", NULL, NULL},
     /* the "command" form, quotes and all: a macro from the command line
        has no definition in the repository */
-    {"src/second.c", 3, "/spaced", "SPACED_PATH", NULL, 0},
+    {"src/second.c", 3, 0, "/spaced", "SPACED_PATH", NULL},
     /* only under -DTEST, counted once */
-    {"src/testonly.c", 2, "/self/fd", NULL, NULL, 0},
+    {"src/testonly.c", 2, 0, "/self/fd", NULL, NULL},
 };
 
 static void test_clang_pass_reports_exact_sites(void **state)
@@ -371,7 +371,7 @@ static void test_clang_pass_files_outside_the_root_are_dropped(void **state)
     db_remove(&t);
     assert_int_equal(pg_clang_run(&db, root, NULL, NULL, NULL, 1, &out, &err),
                      0);
-    static const want_site w[] = {{"paths.h", 5, "/meminfo", NULL, NULL, 0}};
+    static const want_site w[] = {{"paths.h", 5, 0, "/meminfo", NULL, NULL}};
     expect_sites(&out.sites, w, 1);
     assert_int_equal(out.nfiles, 1);
     pg_clang_out_free(&out);

@@ -70,11 +70,20 @@ static char *slurp(const char *path, size_t *len)
     assert_non_null(f);
     size_t cap = 1 << 16, n = 0;
     char *b = malloc(cap);
+    assert_non_null(b);
     size_t r;
     while ((r = fread(b + n, 1, cap - n - 1, f)) > 0) {
         n += r;
-        if (n + 1 >= cap)
-            b = realloc(b, cap *= 2);
+        if (n + 1 >= cap) {
+            char *nb = realloc(b, cap * 2);
+            if (nb == NULL) {
+                free(b);
+                fclose(f);
+                fail_msg("%s: out of memory reading it", path);
+            }
+            b = nb;
+            cap *= 2;
+        }
     }
     fclose(f);
     b[n] = '\0';
@@ -238,7 +247,7 @@ test_c_sites_direct_macro_concat_format_ifdef_header_outside(void **state)
 {
     (void)state;
     fixture("csites");
-    result r = run("-p", "build", "--format", "json", NULL);
+    result r = run("-p", "build", "--format", "json", (char *)NULL);
     const char *want[] = {
         "include/shared.h:4:proc-unacked", /* one finding for two TUs */
         "src/concat.c:3:proc-unacked",
@@ -271,7 +280,8 @@ static void test_mentions_and_processes_are_not_findings(void **state)
 {
     (void)state;
     fixture("csites");
-    result r = run("-p", "build", "--format", "json", "src/mentions.c", NULL);
+    result r =
+        run("-p", "build", "--format", "json", "src/mentions.c", (char *)NULL);
     const char *want[] = {NULL};
     expect_findings(&r, want);
     assert_int_equal(r.code, 0);
@@ -282,7 +292,7 @@ static void test_text_format_is_gcc_style_with_caret(void **state)
 {
     (void)state;
     fixture("csites");
-    result r = run("-p", "build", "src/direct.c", NULL);
+    result r = run("-p", "build", "src/direct.c", (char *)NULL);
     assert_int_equal(r.code, 1);
     assert_non_null(strstr(r.out, "src/direct.c:5:18: error: raw /proc access "
                                   "\"/proc/self/stat\" is not acknowledged "
@@ -299,7 +309,7 @@ static void test_every_ack_placement_and_rule(void **state)
 {
     (void)state;
     fixture("acks");
-    result r = run("-p", "build", "--format", "json", NULL);
+    result r = run("-p", "build", "--format", "json", (char *)NULL);
     const char *want[] = {
         "allowlist/proc.allow:4:allowlist-stale",
         "lib/linux.c:31:ack-unused", /* code before it: covers only its line */
@@ -342,7 +352,8 @@ static void test_partial_run_skips_stale_entries_and_other_files(void **state)
 {
     (void)state;
     fixture("acks");
-    result r = run("-p", "build", "--format", "json", "lib/linux.c", NULL);
+    result r =
+        run("-p", "build", "--format", "json", "lib/linux.c", (char *)NULL);
     const char *want[] = {"lib/linux.c:31:ack-unused",
                           "lib/linux.c:32:proc-unacked",
                           "lib/linux.c:37:ack-unused",
@@ -362,7 +373,7 @@ static void test_without_build_dir_tree_sitter_checks_everything(void **state)
 {
     (void)state;
     fixture("acks");
-    result r = run("--format", "json", NULL);
+    result r = run("--format", "json", (char *)NULL);
     /* tree-sitter sees the #define literal itself, not the bare expansion */
     const char *want[] = {"allowlist/proc.allow:4:allowlist-stale",
                           "lib/linux.c:31:ack-unused",
@@ -388,7 +399,7 @@ static void test_python_str_bytes_fstring_path_join_and_shebang(void **state)
 {
     (void)state;
     fixture("python");
-    result r = run("--format", "json", NULL);
+    result r = run("--format", "json", (char *)NULL);
     const char *want[] = {
         "pkg/probe.py:4:proc-unacked", /* str */
         "pkg/probe.py:5:proc-unacked", /* bytes */
@@ -406,7 +417,7 @@ static void test_clean_repository_exits_zero(void **state)
 {
     (void)state;
     fixture("clean");
-    result r = run("-p", "build", NULL);
+    result r = run("-p", "build", (char *)NULL);
     assert_int_equal(r.code, 0);
     assert_string_equal(r.out, "");
     assert_non_null(strstr(r.err, "clean"));
@@ -417,7 +428,7 @@ static void test_ignore_file_leaves_files_out_entirely(void **state)
 {
     (void)state;
     fixture("ignored");
-    result r = run("--format", "json", NULL);
+    result r = run("--format", "json", (char *)NULL);
     const char *want[] = {"src/main.c:1:proc-unacked", NULL};
     expect_findings(&r, want);
     assert_int_equal((int)json_num(json_get(r.doc, "summary"), "ignored"), 1);
@@ -430,7 +441,7 @@ static void test_malformed_allowlist_exits_2_naming_each_line(void **state)
 {
     (void)state;
     fixture("badallow");
-    result r = run("--format", "json", NULL);
+    result r = run("--format", "json", (char *)NULL);
     const char *want[] = {"allowlist/proc.allow:4:allowlist-syntax",
                           "allowlist/proc.allow:5:allowlist-syntax",
                           "allowlist/proc.allow:6:allowlist-syntax",
@@ -451,7 +462,7 @@ static void test_malformed_ignore_file_exits_2(void **state)
 {
     (void)state;
     fixture("badignore");
-    result r = run("--format", "json", NULL);
+    result r = run("--format", "json", (char *)NULL);
     const char *want[] = {"allowlist/proc.ignore:1:allowlist-syntax", NULL};
     expect_findings(&r, want);
     assert_int_equal(r.code, 2);
@@ -462,7 +473,7 @@ static void test_file_libclang_cannot_parse_exits_2_with_reason(void **state)
 {
     (void)state;
     fixture("broken");
-    result r = run("-p", "build", "--format", "json", NULL);
+    result r = run("-p", "build", "--format", "json", (char *)NULL);
     assert_int_equal(r.code, 2);
     const jval *fs = json_get(r.doc, "findings");
     assert_non_null(fs);
@@ -477,7 +488,7 @@ static void test_missing_explicit_allowlist_exits_2(void **state)
 {
     (void)state;
     fixture("clean");
-    result r = run("--allowlist", "nope.allow", NULL);
+    result r = run("--allowlist", "nope.allow", (char *)NULL);
     assert_int_equal(r.code, 2);
     assert_non_null(strstr(r.err, "nope.allow"));
     result_free(&r);
@@ -490,7 +501,7 @@ static void test_missing_default_allowlist_is_empty(void **state)
     char p[512];
     snprintf(p, sizeof p, "%s/allowlist/proc.allow", repo);
     assert_int_equal(unlink(p), 0);
-    result r = run("--format", "json", NULL);
+    result r = run("--format", "json", (char *)NULL);
     const char *want[] = {"lib/os_linux.c:6:proc-not-allowlisted", NULL};
     expect_findings(&r, want);
     result_free(&r);
@@ -499,21 +510,21 @@ static void test_missing_default_allowlist_is_empty(void **state)
 static void test_usage_errors_exit_2_and_help_lists_rules(void **state)
 {
     (void)state;
-    result r = run("--format", "xml", NULL);
+    result r = run("--format", "xml", (char *)NULL);
     assert_int_equal(r.code, 2);
     assert_non_null(strstr(r.err, "xml"));
     result_free(&r);
-    r = run("-j", "0", NULL);
+    r = run("-j", "0", (char *)NULL);
     assert_int_equal(r.code, 2);
     result_free(&r);
-    r = run("--no-such-option", NULL);
+    r = run("--no-such-option", (char *)NULL);
     assert_int_equal(r.code, 2);
     result_free(&r);
-    r = run("--help", NULL);
+    r = run("--help", (char *)NULL);
     assert_int_equal(r.code, 0);
     assert_non_null(strstr(r.out, "Exit status"));
     result_free(&r);
-    r = run("--list-rules", NULL);
+    r = run("--list-rules", (char *)NULL);
     assert_int_equal(r.code, 0);
     const char *ids[] = {"proc-unacked",    "proc-not-allowlisted",
                          "ack-no-reason",   "ack-unused",
@@ -522,7 +533,7 @@ static void test_usage_errors_exit_2_and_help_lists_rules(void **state)
     for (size_t i = 0; i < sizeof ids / sizeof *ids; i++)
         assert_non_null(strstr(r.out, ids[i]));
     result_free(&r);
-    r = run("--version", NULL);
+    r = run("--version", (char *)NULL);
     assert_int_equal(r.code, 0);
     assert_non_null(strstr(r.out, "procguard "));
     result_free(&r);
@@ -590,7 +601,7 @@ static void test_sarif_has_required_fields_and_repo_relative_uris(void **state)
 {
     (void)state;
     fixture("acks");
-    result r = run("-p", "build", "--format", "sarif", NULL);
+    result r = run("-p", "build", "--format", "sarif", (char *)NULL);
     assert_int_equal(r.code, 1);
     size_t n;
     check_sarif_shape(r.doc, &n);
@@ -603,7 +614,7 @@ test_sarif_acked_allowlisted_site_is_suppressed_in_source(void **state)
 {
     (void)state;
     fixture("clean");
-    result r = run("-p", "build", "--format", "sarif", NULL);
+    result r = run("-p", "build", "--format", "sarif", (char *)NULL);
     assert_int_equal(r.code, 0);
     size_t n;
     check_sarif_shape(r.doc, &n);
@@ -629,7 +640,7 @@ static void test_sarif_file_option_writes_sarif_beside_text(void **state)
     fixture("csites");
     char path[512];
     snprintf(path, sizeof path, "%s/out.sarif", outdir);
-    result r = run("-p", "build", "--sarif", path, NULL);
+    result r = run("-p", "build", "--sarif", path, (char *)NULL);
     assert_int_equal(r.code, 1);
     assert_non_null(strstr(r.out, "[proc-unacked]"));
     size_t len;

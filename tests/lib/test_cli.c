@@ -141,8 +141,10 @@ static void test_write_records_the_calling_shell_by_default(void **state)
     char *argv[] = {"/bin/sh", "-c", "\"$0\" write \"$1\" && echo $$",
                     (char *)cli_path(), pidfile, NULL};
     assert_int_equal(run_argv(&rr, argv), 0);
-    int shell = atoi(rr.out);
-    assert_true(shell > 0);
+    char *end;
+    long shell = strtol(rr.out, &end, 10);
+    assert_true(end != rr.out && *end == '\n');
+    assert_true(shell > 0 && shell <= INT_MAX);
     procid_identity id;
     procid_error e = {{0}};
     assert_int_equal(procid_pidfile_read(pidfile, 0, &id, &e), 0);
@@ -284,8 +286,7 @@ static const struct {
 
 static void put_oversize(void)
 {
-    char big[300];
-    memcpy(big, "1\n", 2);
+    char big[300] = "1\n";
     memset(big + 2, '9', sizeof big - 2);
     put(big, sizeof big);
 }

@@ -113,7 +113,9 @@ static void test_format_writes_pid_alone_on_line_one(void **state)
     char *nl = strchr(buf, '\n');
     assert_non_null(nl);
     assert_int_equal(nl - buf, 4);
-    assert_int_equal(atoi(buf), 4242);
+    char *end;
+    assert_int_equal(strtol(buf, &end, 10), 4242);
+    assert_ptr_equal(end, nl);
 }
 
 static void test_format_refuses_unwritable_identity(void **state)
@@ -267,8 +269,7 @@ static void test_parse_rejects_more_than_256_bytes(void **state)
     assert_non_null(strstr(e.msg, "larger than 256 bytes"));
 
     /* The same through the file reader, which must not truncate silently. */
-    char big[4096];
-    memcpy(big, "1234\n", 5);
+    char big[4096] = "1234\n";
     memset(big + 5, '7', sizeof big - 5);
     assert_int_equal(file_put(path, big, sizeof big), 0);
     memset(&e, 0, sizeof e);
@@ -546,6 +547,16 @@ static void test_write_over_a_directory_fails_and_leaves_no_temp(void **state)
     assert_int_equal(dir_count(dir), 1);
 }
 
+/* xorshift64: the test's own seeded generator; never 0 from a seed != 0. */
+static uint64_t xorshift64(uint64_t *state)
+{
+    uint64_t x = *state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return *state = x;
+}
+
 /*
  * A writer rewrites the pidfile in a loop and is SIGKILLed at a random
  * moment; meanwhile the parent reads it. Every read and the final file
@@ -557,7 +568,7 @@ static void test_write_killed_mid_loop_never_leaves_torn_file(void **state)
     enum { ROUNDS = 12 };
     procid_identity id = full_identity();
     assert_int_equal(procid_pidfile_write(path, &id), 0);
-    srand((unsigned)time(NULL) ^ (unsigned)getpid());
+    uint64_t rng = (((uint64_t)time(NULL) << 32) ^ (uint64_t)getpid()) | 1;
     long reads = 0, writes_seen = 0;
     uint64_t writes_total = 0;
     for (int round = 0; round < ROUNDS; round++) {
@@ -586,7 +597,7 @@ static void test_write_killed_mid_loop_never_leaves_torn_file(void **state)
         close(ready[0]);
         /* Read until the writer has done a random number (hundreds) of
            writes, then kill it wherever it is. */
-        uint64_t target = 100 + (uint64_t)(rand() % 400), last = 0;
+        uint64_t target = 100 + xorshift64(&rng) % 400, last = 0;
         for (long i = 0; last < target; i++) {
             procid_identity got;
             procid_error e = {{0}};

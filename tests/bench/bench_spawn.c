@@ -191,8 +191,11 @@ int main(int argc, char **argv)
     }
     cmd *cmds = calloc((size_t)nargs, sizeof *cmds);
     bench_row *rows = calloc((size_t)nargs, sizeof *rows);
-    if (cmds == NULL || rows == NULL)
+    if (cmds == NULL || rows == NULL) {
+        free(cmds);
+        free(rows);
         return 1;
+    }
     size_t n = parse_cmds(nargs, argv + optind, cmds);
     int rc = 1;
     for (size_t i = 0; i < n; i++) {

@@ -781,6 +781,132 @@ static void walk(pg_scan *sc, TSTreeCursor *cur, TSNode root, pg_lang lang,
     }
 }
 
+/* ---- what to parse for skipped ranges ----------------------------------- */
+
+/* The line of off: [start, end) with end past its '\n' (or at len). */
+static size_t line_start(const char *t, size_t off)
+{
+    while (off > 0 && t[off - 1] != '\n')
+        off--;
+    return off;
+}
+
+static size_t line_end(const char *t, size_t len, size_t off)
+{
+    while (off < len && t[off] != '\n')
+        off++;
+    return off < len ? off + 1 : len;
+}
+
+/* Push [a, b) onto r, merging with the last range when they touch (the
+ * input comes in file order). */
+static void range_push(pg_range **r, size_t *n, size_t *cap, size_t a,
+                       size_t b)
+{
+    if (*n > 0 && a <= (*r)[*n - 1].end) {
+        if (b > (*r)[*n - 1].end)
+            (*r)[*n - 1].end = b;
+        return;
+    }
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 64;
+        *r = pg_xrealloc(*r, *cap * sizeof **r);
+    }
+    (*r)[(*n)++] = (pg_range){a, b};
+}
+
+/*
+ * With skipped ranges, tree-sitter needs to see only them and the file's
+ * #define lines (a skipped use may name a macro defined in active code):
+ * parsing the whole file again after libclang costs more than libclang on
+ * large files. A small lexer finds directive lines outside comments and
+ * strings; ranges are widened to whole lines so no token is cut. Returns
+ * the ranges in file order, merged.
+ */
+static size_t parse_ranges(const pg_scan *sc, pg_range **out)
+{
+    const char *t = sc->text;
+    size_t len = sc->len, n = 0, cap = 0, k = 0, i = 0;
+    pg_range *r = NULL;
+    int bol = 1; /* only blanks so far on this line */
+    while (i < len) {
+        while (k < sc->nranges && sc->ranges[k].end <= i)
+            k++;
+        if (k < sc->nranges && sc->ranges[k].start <= i) {
+            size_t a = line_start(t, sc->ranges[k].start);
+            size_t b = line_end(t, len, sc->ranges[k].end);
+            range_push(&r, &n, &cap, a, b);
+            i = b;
+            bol = 1;
+            continue;
+        }
+        /* a mis-lexed comment or string must not swallow a range */
+        size_t lim = k < sc->nranges ? sc->ranges[k].start : len;
+        size_t from = i;
+        char c = t[i];
+        if (c == '\n') {
+            bol = 1;
+            i++;
+        } else if (c == ' ' || c == '\t' || c == '\r' || c == '\f' ||
+                   c == '\v') {
+            i++;
+        } else if (c == '/' && i + 1 < len && t[i + 1] == '*') {
+            const char *e = NULL;
+            for (size_t j = i + 2; j + 1 < len && e == NULL; j++)
+                if (t[j] == '*' && t[j + 1] == '/')
+                    e = t + j + 2;
+            i = e ? (size_t)(e - t) : len;
+        } else if (c == '/' && i + 1 < len && t[i + 1] == '/') {
+            while (i < len && t[i] != '\n')
+                i += t[i] == '\\' && i + 1 < len ? 2 : 1;
+        } else if (c == '#' && bol) {
+            /* a directive: to the end of its logical line */
+            size_t a = line_start(t, i), j = i;
+            while (j < len && t[j] != '\n')
+                j += t[j] == '\\' && j + 1 < len ? 2 : 1;
+            size_t b = j < len ? j + 1 : len;
+            size_t d = i + 1;
+            while (d < b && (t[d] == ' ' || t[d] == '\t'))
+                d++;
+            if (b - d > 6 && strncmp(t + d, "define", 6) == 0)
+                range_push(&r, &n, &cap, a, b);
+            i = b;
+            bol = 1;
+        } else if (c == '"' || c == '\'') {
+            i = skip_quoted(t, i, len);
+            bol = 0;
+        } else {
+            i++;
+            bol = 0;
+        }
+        if (i > lim && lim > from)
+            i = lim;
+    }
+    *out = r;
+    return n;
+}
+
+static int set_parse_ranges(TSParser *parser, const pg_scan *sc)
+{
+    pg_range *r;
+    size_t n = parse_ranges(sc, &r);
+    TSRange *tr = pg_xrealloc(NULL, (n ? n : 1) * sizeof *tr);
+    for (size_t i = 0; i < n; i++) {
+        unsigned l1, c1, l2, c2;
+        position(sc, r[i].start, &l1, &c1);
+        position(sc, r[i].end, &l2, &c2);
+        tr[i] = (TSRange){{l1 - 1, c1 - 1}, {l2 - 1, c2 - 1},
+                          (uint32_t)r[i].start, (uint32_t)r[i].end};
+    }
+    /* no ranges at all: an empty range, so nothing is parsed */
+    if (n == 0)
+        tr[n++] = (TSRange){{0, 0}, {0, 0}, 0, 0};
+    int ok = ts_parser_set_included_ranges(parser, tr, (uint32_t)n);
+    free(tr);
+    free(r);
+    return ok;
+}
+
 int pg_ts_scan(const char *path, const char *text, size_t len, pg_lang lang,
                const pg_range *ranges, size_t nranges, pg_sites *out,
                pg_error *err)
@@ -818,10 +944,27 @@ int pg_ts_scan(const char *path, const char *text, size_t len, pg_lang lang,
         ts_parser_delete(parser);
         return -1;
     }
+    pg_scan sc = {
+        .path = path,
+        .text = text,
+        .len = len,
+        .ranges = ranges,
+        .nranges = nranges,
+        .out = out,
+    };
+    lines_build(&sc);
+    if (ranges != NULL && lang == PG_LANG_C && !set_parse_ranges(parser, &sc)) {
+        snprintf(err->msg, sizeof err->msg,
+                 "%s: tree-sitter refused the skipped ranges", path);
+        free(sc.lines);
+        ts_parser_delete(parser);
+        return -1;
+    }
     TSTree *tree = ts_parser_parse_string(parser, NULL, text, (uint32_t)len);
     if (tree == NULL) {
         snprintf(err->msg, sizeof err->msg,
                  "%s: tree-sitter returned no syntax tree", path);
+        free(sc.lines);
         ts_parser_delete(parser);
         return -1;
     }
@@ -834,15 +977,6 @@ int pg_ts_scan(const char *path, const char *text, size_t len, pg_lang lang,
         .comment = sym(language, "comment"),
         .interp = sym(language, "interpolation"),
     };
-    pg_scan sc = {
-        .path = path,
-        .text = text,
-        .len = len,
-        .ranges = ranges,
-        .nranges = nranges,
-        .out = out,
-    };
-    lines_build(&sc);
     TSNode root = ts_tree_root_node(tree);
     TSTreeCursor cur = ts_tree_cursor_new(root);
     if (lang == PG_LANG_C) {

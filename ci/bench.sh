@@ -20,10 +20,12 @@ usage: ci/bench.sh [--help] [all | runtime | guard]
            close of the process's stat file and kill(pid, 0)), psutil's
            is_running timed inside Python, and whole processes (procid
            status vs /bin/true; ps -o lstart= and pgrep -F as peers)
-  guard    procguard against clang -fsyntax-only, clang-tidy and grep
-           (not available yet: the bench_guard hook in ci/bench.sh is to be filled)
-  all      every benchmark that exists; today that is runtime only, so
-           running with no argument is the same as 'runtime'
+  guard    procguard (-p at -j1 and -j2, tree-sitter only, 5 files) against
+           clang -fsyntax-only, clang-tidy and grep, on this repository, a
+           generated corpus and third-party C fetched with npm pack (SQLite
+           amalgamation, tree-sitter grammars); then ci/plot.sh draws
+           $BUILD_DIR/bench/guard.png
+  all      both (the default)
 
 Installs what it needs (ci/deps.sh base bench; run as root or install what
 it prints), builds $BUILD_DIR in Release, then measures. Each benchmark
@@ -35,6 +37,8 @@ environment:
   ROUNDS     alternations of bench_runtime and the psutil peer (default 5)
   BATCHES    batches per operation per round (default 31)
   RUNS       whole-process runs per command (default 51)
+  GUARD_RUNS rounds of the guard benchmark (default 5)
+  GUARD_TUS  translation units of the generated corpus (default 64)
   PYTHON     interpreter with psutil (default: /usr/bin/python3, where
              Debian's python3-psutil lives, else python3 on PATH)
 USAGE
@@ -44,6 +48,8 @@ build=${BUILD_DIR:-build-bench}
 rounds=${ROUNDS:-5}
 batches=${BATCHES:-31}
 runs=${RUNS:-51}
+guard_runs=${GUARD_RUNS:-5}
+guard_tus=${GUARD_TUS:-64}
 if [ -n "${PYTHON:-}" ]; then
     py=$PYTHON
 elif [ -x /usr/bin/python3 ]; then
@@ -122,24 +128,91 @@ bench_runtime() {
     target_pid=
 }
 
-# ---- guard (hook) -----------------------------------------------------------
+# ---- guard -------------------------------------------------------------------
 #
-# GUARD HOOK, for the guard benchmark of issue 5. Fill bench_guard and set
-# guard_available=1. Contract:
-#   - build what it needs with: BENCH_WITH_GUARD=ON build_targets <targets>
-#   - write its results as part files into "$parts/guard/" (recreate the
-#     directory first) in the format of tests/bench/stats.h; whole-run
-#     timings with peak RSS come ready-made from
-#       "$build/tests/bench/bench_spawn" -B guard -n 3 -o "$parts/guard/X.json" \
-#           @floor=... CMD... @subject=... CMD...
-#     (first command = the baseline of the ratios)
-#   - declare the guard targets in TARGETS (and cross-file ratios in
-#     COMPARISONS) of tests/bench/report.py, keyed "guard/<row name>".
-guard_available=0
+# Three inputs, each a repository procguard checks from its root with a
+# compile database: this repository (build-bench's own database), a generated
+# corpus (tests/bench/guard_inputs.py corpus) and third-party C fetched now
+# with npm pack (the SQLite amalgamation from better-sqlite3, the C and Python
+# tree-sitter grammars' parser.c). For each, bench_spawn times, interleaved:
+# clang -fsyntax-only over the same translation units with the same flags,
+# one after the other (the floor: ratios are to it); clang-tidy with one
+# cheap check over the same database; grep -rn '"/proc' over the files
+# procguard checks; procguard -p at -j1 and -j2; procguard without a database
+# (tree-sitter only); procguard on 5 files (the pre-commit case).
+guard_available=1
+sqlite_pkg=better-sqlite3@11.10.0
+sqlite_integrity=sha512-EwhOpyXiOEL/lKzHz9AW1msWFNzGc/z+LzeB3/jnFJpxu+th2yqvzsSWas1v9jgs9+xiXJcD5A8CJxAG2TaghQ==
+
+# The npm integrity string (sha512-<base64>) of a file.
+sri() {
+    "$py" -c 'import base64, hashlib, sys
+print("sha512-" + base64.b64encode(hashlib.sha512(open(sys.argv[1], "rb").read()).digest()).decode())' "$1"
+}
+
+# Fetch $1 (name@version) into $2 with npm pack and a private cache, check
+# its integrity against $3; prints the tarball's path.
+npm_fetch() {
+    local pkg=$1 dir=$2 want=$3 tgz
+    tgz=$dir/$(echo "${pkg%@*}" | tr / -)-${pkg##*@}.tgz
+    if [ ! -f "$tgz" ] ||
+        [ "$(sri "$tgz")" != "$want" ]; then
+        echo "== npm pack $pkg" >&2
+        mkdir -p "$dir"
+        (cd "$dir" && npm pack "$pkg" --cache ./npm-cache --silent >/dev/null)
+    fi
+    if [ "$(sri "$tgz")" != "$want" ]; then
+        echo "ci/bench.sh: $tgz: integrity mismatch (want $want)" >&2
+        return 1
+    fi
+    echo "$tgz"
+}
+
+# bench_one NAME ROOT DB_DIR: time every tool on one input, from ROOT.
+bench_one() {
+    local name=$1 root=$2 db=$3 cmds=$out/inputs/$1
+    local pg spawn partsdir
+    partsdir=$(realpath "$parts")
+    pg=$(realpath "$build/guard/procguard")
+    spawn=$(realpath "$build/tests/bench/bench_spawn")
+    "$py" "$src/guard_inputs.py" commands "$root" "$db" "$cmds" --name "$name"
+    cmds=$(realpath "$cmds")
+    mapfile -t tus <"$cmds/tus.txt"
+    mapfile -t srcs <"$cmds/sources.txt"
+    mapfile -t five <"$cmds/five.txt"
+    db=$(realpath "$db")
+    echo "== guard: $name (${#tus[@]} translation units, $guard_runs rounds)" >&2
+    # exit 1 is "findings" for procguard and "no match" for grep; 2 (could
+    # not check) still fails the benchmark
+    (cd "$root" && "$spawn" -B guard -n "$guard_runs" -x 0,1 \
+        -t "guard: $name" -o "$partsdir/guard/$name.json" \
+        "@${name}_floor=$name: clang -fsyntax-only, TUs in turn" sh "$cmds/floor.sh" \
+        "@${name}_tidy=$name: clang-tidy (1 check)" \
+        clang-tidy -p "$db" '--checks=-*,misc-definitions-in-headers' --quiet "${tus[@]}" \
+        "@${name}_grep=$name: grep -rn '\"/proc'" grep -rn '"/proc' "${srcs[@]}" \
+        "@${name}_pg_j1=$name: procguard -p -j1" "$pg" -p "$db" -j1 \
+        "@${name}_pg_j2=$name: procguard -p -j2" "$pg" -p "$db" -j2 \
+        "@${name}_pg_ts=$name: procguard (tree-sitter only)" "$pg" \
+        "@${name}_pg_5=$name: procguard -- 5 files" "$pg" -- "${five[@]}") >/dev/null
+}
 
 bench_guard() {
-    echo "ci/bench.sh: the guard benchmark is not implemented yet (see the GUARD HOOK in ci/bench.sh)" >&2
-    return 2
+    BENCH_WITH_GUARD=ON build_targets procguard bench_spawn
+    rm -rf "$parts/guard" "$out/inputs"
+    mkdir -p "$parts/guard" "$out/inputs"
+
+    # inputs: the corpus and the fetched C are regenerated on every run
+    "$py" "$src/guard_inputs.py" corpus "$out/inputs/corpus/root" --tus "$guard_tus"
+    local fetch=$build/_thirdparty grammars=$build/_grammars sqlite
+    sqlite=$(npm_fetch "$sqlite_pkg" "$fetch" "$sqlite_integrity")
+    # the grammars' tarballs were fetched and verified by the guard's configure
+    "$py" "$src/guard_inputs.py" thirdparty "$out/inputs/thirdparty/root" \
+        --sqlite "$sqlite" --grammar "$grammars/tree-sitter-c-0.23.6.tgz" \
+        --grammar "$grammars/tree-sitter-python-0.23.6.tgz"
+
+    bench_one repo . "$build"
+    bench_one corpus "$out/inputs/corpus/root" "$out/inputs/corpus/root"
+    bench_one thirdparty "$out/inputs/thirdparty/root" "$out/inputs/thirdparty/root"
 }
 
 # ---- main -------------------------------------------------------------------
@@ -156,7 +229,13 @@ if [ "$what" = guard ] && [ $guard_available = 0 ]; then
     exit 2
 fi
 
-./ci/deps.sh base bench
+case "$what" in
+runtime) ./ci/deps.sh base bench ;;
+*)
+    ./ci/deps.sh base guard lint bench
+    export BENCH_WITH_GUARD=ON # one configuration for both benchmarks
+    ;;
+esac
 mkdir -p "$parts"
 case "$what" in
 runtime) bench_runtime ;;
@@ -177,3 +256,7 @@ echo
     --command "ci/bench.sh $what" "${files[@]}"
 echo
 echo "results: $out/results.json"
+if [ -f "$parts/guard/repo.json" ]; then
+    ./ci/plot.sh "$out/results.json" "$out/guard.png"
+    echo "plot: $out/guard.png"
+fi

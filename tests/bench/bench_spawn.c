@@ -2,7 +2,8 @@
  * bench_spawn.c - whole-process timings: startup, work and exit, measured
  * from posix_spawn to wait4, for several commands run round-robin.
  *
- * usage: bench_spawn [-n RUNS] [-t TITLE] [-B NAME] [-a] [-o JSON_FILE]
+ * usage: bench_spawn [-n RUNS] [-t TITLE] [-B NAME] [-a | -x CODES]
+ *                    [-o JSON_FILE]
  *                    @KEY[=LABEL] CMD [ARG...] [@KEY[=LABEL] CMD [ARG...]]...
  *
  * The first command is the baseline every other is compared with. Each
@@ -10,8 +11,10 @@
  * taken within a round, and the median over rounds is reported, with the
  * median / min / max wall time and the median peak RSS of each command.
  * stdin, stdout and stderr go to /dev/null. One untimed warm-up run per
- * command fixes its exit status: it must be 0 (unless -a), and every timed
- * run must exit the same way, so a failing command is never timed.
+ * command fixes its exit status: it must be 0 (or one of -x CODES, or any
+ * with -a), and every timed run must exit the same way, so a failing command
+ * is never timed. -x 0,1 suits checkers whose 1 means "findings" and 2 "could
+ * not check" (procguard, grep): 2 still stops the benchmark.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -75,6 +78,31 @@ static void describe(const cmd *c, int st, char *buf, size_t cap)
         snprintf(buf, cap, "%s: status %#x", c->key, (unsigned)st);
 }
 
+/* Exit codes accepted besides 0 (-x), as a bit set. */
+static unsigned char accepted[256 / 8] = {1};
+
+static int accepted_status(int st)
+{
+    return WIFEXITED(st) &&
+           (accepted[WEXITSTATUS(st) / 8] >> (WEXITSTATUS(st) % 8)) & 1;
+}
+
+/* "0,1" into accepted; 0, or -1 when malformed. */
+static int parse_codes(const char *s)
+{
+    memset(accepted, 0, sizeof accepted);
+    for (;;) {
+        char *end;
+        long v = strtol(s, &end, 10);
+        if (end == s || v < 0 || v > 255 || (*end != ',' && *end != '\0'))
+            return -1;
+        accepted[v / 8] |= (unsigned char)(1u << (v % 8));
+        if (*end == '\0')
+            return 0;
+        s = end + 1;
+    }
+}
+
 static int warm_up(cmd *c, int any_status)
 {
     double ns, rss;
@@ -82,11 +110,11 @@ static int warm_up(cmd *c, int any_status)
     c->status = run_once(c, &ns, &rss);
     if (c->status < 0)
         return -1;
-    if (!any_status && c->status != 0) {
+    if (!any_status && !accepted_status(c->status)) {
         describe(c, c->status, what, sizeof what);
         fprintf(stderr,
                 "bench_spawn: %s; refusing to time a failing "
-                "command (-a accepts any exit status)\n",
+                "command (-x CODES accepts those exit codes, -a any)\n",
                 what);
         return -1;
     }
@@ -149,7 +177,7 @@ static size_t parse_cmds(int argc, char **argv, cmd *cmds)
 
 static void usage(FILE *f)
 {
-    fputs("usage: bench_spawn [-n RUNS] [-t TITLE] [-B NAME] [-a] "
+    fputs("usage: bench_spawn [-n RUNS] [-t TITLE] [-B NAME] [-a | -x CODES] "
           "[-o JSON_FILE]\n"
           "                   @KEY[=LABEL] CMD [ARG...] "
           "[@KEY[=LABEL] CMD [ARG...]]...\n"
@@ -157,6 +185,8 @@ static void usage(FILE *f)
           "  -t TITLE table title\n"
           "  -B NAME  benchmark name in the JSON file (default: process)\n"
           "  -a       accept any exit status (still required to be stable)\n"
+          "  -x CODES accept these exit codes, comma-separated (default 0;\n"
+          "           still required to be stable)\n"
           "The first command is the baseline.\n",
           f);
 }
@@ -168,7 +198,7 @@ int main(int argc, char **argv)
     const char *json = NULL, *bench = "process";
     const char *title = "whole process: wall time from posix_spawn to wait4";
     int opt;
-    while ((opt = getopt(argc, argv, "+hn:o:t:B:a")) != -1) {
+    while ((opt = getopt(argc, argv, "+hn:o:t:B:ax:")) != -1) {
         char *end;
         switch (opt) {
         case 'n':
@@ -180,6 +210,14 @@ int main(int argc, char **argv)
         case 't': title = optarg; break;
         case 'B': bench = optarg; break;
         case 'a': any_status = 1; break;
+        case 'x':
+            if (parse_codes(optarg) != 0) {
+                fprintf(stderr, "bench_spawn: -x wants exit codes 0-255 "
+                                "separated by commas, not '%s'\n",
+                        optarg);
+                return 64;
+            }
+            break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 64;
         }

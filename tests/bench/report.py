@@ -32,6 +32,19 @@ COMPARISONS = [
      "psutil/psutil_is_running", "runtime/handle_alive"),
 ]
 
+# The guard benchmark's inputs (ci/bench.sh bench_guard): rows are
+# "<input>_<tool>", all of one input timed side by side by one bench_spawn.
+GUARD_INPUTS = ["repo", "corpus", "thirdparty"]
+for _i in GUARD_INPUTS:
+    COMPARISONS += [
+        (_i + "_j1_over_j2", _i + ": procguard -j1 / -j2",
+         "guard/%s_pg_j1" % _i, "guard/%s_pg_j2" % _i),
+        (_i + "_tidy_over_j1", _i + ": clang-tidy / procguard -j1",
+         "guard/%s_tidy" % _i, "guard/%s_pg_j1" % _i),
+        (_i + "_j1_over_ts", _i + ": procguard -j1 / tree-sitter only",
+         "guard/%s_pg_j1" % _i, "guard/%s_pg_ts" % _i),
+    ]
+
 # (label, "bench/name" of a row or comparison, field, op, limit, unit)
 # field "ratio": the row's paired ratio to its baseline; "median": ns.
 TARGETS = [
@@ -44,6 +57,19 @@ TARGETS = [
     ("procid status within 1.5x of /bin/true (process)",
      "process/procid_status", "ratio", "<=", 1.5, "x"),
 ]
+for _i in GUARD_INPUTS:
+    TARGETS += [
+        (_i + ": semantic -j1 <= 1.15x clang -fsyntax-only",
+         "guard/%s_pg_j1" % _i, "ratio", "<=", 1.15, "x"),
+        (_i + ": -j2 >= 1.7x faster than -j1",
+         "compare/%s_j1_over_j2" % _i, "ratio", ">=", 1.7, "x"),
+        (_i + ": >= 1.3x faster than clang-tidy (-j1)",
+         "compare/%s_tidy_over_j1" % _i, "ratio", ">=", 1.3, "x"),
+        (_i + ": tree-sitter only >= 10x faster than -j1",
+         "compare/%s_j1_over_ts" % _i, "ratio", ">=", 10.0, "x"),
+        (_i + ": pre-commit (5 files) < 300 ms",
+         "guard/%s_pg_5" % _i, "median", "<=", 300e6, "ns"),
+    ]
 
 
 # Sections in the table: the runtime ones first, then anything else.
@@ -108,7 +134,12 @@ def compare(benches):
         except KeyError:
             continue
         ra, rb = a["round_medians"], b["round_medians"]
-        if len(ra) == len(rb) > 1:
+        if nb == db and len(a["samples"]) == len(b["samples"]):
+            # one program timed both in the same rounds: pair them
+            ratio = statistics.median(x / y for x, y in
+                                      zip(a["samples"], b["samples"]))
+            how = "median of %d paired ratios" % len(a["samples"])
+        elif len(ra) == len(rb) > 1:
             ratio = statistics.median(x / y for x, y in zip(ra, rb))
             how = "median of %d per-round ratios" % len(ra)
         else:
@@ -137,7 +168,7 @@ def judge(benches, comps):
 
 
 def print_table(benches, comps, targets):
-    w = 46
+    w = 48
     print("%-*s %10s %10s %10s %8s  %s" % (w, "operation", "median", "min",
                                            "max", "ratio", "vs"))
     for bname, b in sorted(benches.items(), key=section_order):
@@ -152,10 +183,10 @@ def print_table(benches, comps, targets):
                 "itself" if m["name"] == m["baseline"] else m["baseline"],
                 extra))
     if comps:
-        print("-- across programs (%s)" % next(iter(comps.values()))["method"])
+        print("-- comparisons (ratio of times: numerator / denominator)")
         for c in comps.values():
-            print("%-*s %10s %10s %10s %7.2fx" % (w, c["label"][:w], "", "",
-                                                  "", c["ratio"]))
+            print("%-*s %10s %10s %10s %7.2fx  %s" % (
+                w, c["label"][:w], "", "", "", c["ratio"], c["method"]))
     print()
     print("targets")
     for t in targets:

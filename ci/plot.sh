@@ -56,6 +56,7 @@ set style fill solid 0.85 border -1
 set boxwidth 0.9
 set key outside right top vertical
 set xtics nomirror
+set bmargin 4
 set yrange [0.1:*]
 plot for [i=2:8] "$dat" using i:xtic(1) title columnheader(i)
 GP

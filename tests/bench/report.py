@@ -41,6 +41,8 @@ for _i in GUARD_INPUTS:
          "guard/%s_pg_j1" % _i, "guard/%s_pg_j2" % _i),
         (_i + "_tidy_over_j1", _i + ": clang-tidy / procguard -j1",
          "guard/%s_tidy" % _i, "guard/%s_pg_j1" % _i),
+        (_i + "_tidy_over_j2", _i + ": clang-tidy / procguard -j2",
+         "guard/%s_tidy" % _i, "guard/%s_pg_j2" % _i),
         (_i + "_j1_over_ts", _i + ": procguard -j1 / tree-sitter only",
          "guard/%s_pg_j1" % _i, "guard/%s_pg_ts" % _i),
     ]

@@ -33,6 +33,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 [ -n "$repo" ] || repo=$(git rev-parse --show-toplevel 2>/dev/null || pwd)
+[ -z "$build" ] || build=$(cd "$build" && pwd)
 repo=$(cd "$repo" && pwd)
 [ -n "$sarif" ] || sarif=$repo/procguard.sarif
 text=$(dirname "$sarif")/procguard.txt
@@ -92,15 +93,22 @@ for e in json.load(open(db)):
 PY
 )
     echo "== clang-tidy (${#files[@]} files)"
-    if ! clang-tidy -p "$build" --quiet "${files[@]}" 2>/dev/null | grep -E 'warning:|error:' ; then
+    # clang-tidy exits non-zero exactly when it reports: judge by what it
+    # printed, not through a pipeline whose status pipefail would hide.
+    tidy=$(clang-tidy -p "$build" --quiet "${files[@]}" 2>/dev/null |
+        grep -E 'warning:|error:' || true)
+    if [ -z "$tidy" ]; then
         echo "clang-tidy: clean"
     else
+        printf '%s\n' "$tidy"
         [ $rc -ne 0 ] || rc=1
     fi
     echo "== cppcheck"
     if cppcheck --project="$build/compile_commands.json" -q --error-exitcode=1 \
         --enable=warning,portability,performance --inline-suppr \
-        --suppress=missingIncludeSystem "--file-filter=$repo/lib/*" \
+        --suppress=missingIncludeSystem -i "$repo/tests/guard/fixtures" \
+        -i "$repo/tests/guard/clang_fixtures" -i "$repo/tests/ts/fixtures" \
+        "--file-filter=$repo/lib/*" \
         "--file-filter=$repo/guard/*" "--file-filter=$repo/tests/*.c" ; then
         echo "cppcheck: clean"
     else

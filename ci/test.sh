@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-./ci/deps.sh base guard cross fuzz hooks
+./ci/deps.sh base guard cross fuzz hooks lint
 
 build=${BUILD_DIR:-build}
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -22,6 +22,11 @@ echo "== Windows cross-build of libprocid (MinGW-w64, warnings are errors)"
 
 echo "== unit and integration tests"
 ctest --test-dir "$build" --output-on-failure -j"$jobs"
+
+# Static analysis of our own C (clang-tidy, cppcheck) and procguard over the
+# tree, through the same lint step users run in their CI.
+echo "== lint (ci/lint.sh)"
+./ci/lint.sh -p "$build"
 
 # The same suite again, every target built with AddressSanitizer and
 # UndefinedBehaviorSanitizer; any report fails the run.

@@ -1,13 +1,10 @@
 /*
- * platform_freebsd.c - the FreeBSD backend. UNTESTED: written against the
- * documented APIs (sysctl(3) KERN_PROC_PID, kqueue(2)); this project's CI
- * cannot compile it. File I/O is platform_posix.c.
- *
- * Divisions:
- *   1. sysctl {CTL_KERN, KERN_PROC, KERN_PROC_PID, pid}: struct kinfo_proc
- *   2. kern.boottime, read once
- *   3. the exit watch: a kqueue with an EVFILT_PROC NOTE_EXIT event
- *   4. the platform hooks of platform.h
+ * platform_freebsd.c - the FreeBSD part of the kqueue backend: start times
+ * from sysctl {CTL_KERN, KERN_PROC, KERN_PROC_PID, pid} and the boot time.
+ * UNTESTED: written against the documented APIs (sysctl(3), user.h); this
+ * project's CI cannot compile it. The hooks and the exit watch are
+ * platform_kqueue.c (its comment has the race windows); file I/O is
+ * platform_posix.c.
  *
  * Identity: start = ki_start in microseconds since the epoch; boot =
  * kern.boottime as "<sec>.<usec>"; no inode. Caveat: the kernel derives
@@ -18,43 +15,24 @@
  * Processes the system hides from us (security.bsd.see_other_uids=0,
  * jails) are ESRCH to sysctl, kqueue and kill(2) alike: they read as DEAD,
  * and could not be signalled anyway.
- *
- * Race windows. open() attaches the exit watch to whatever process holds
- * the PID, then the identity is read by PID and accepted only if the watch
- * has not fired: so the identity read is the watched process's, and alive
- * and wait follow that very process. FreeBSD can signal an existing
- * non-child only by PID, so signal is kill(2) after a last look at the
- * watch: a process that exits, is reaped, and whose PID is handed out again
- * between that look and kill(2) (microseconds) would receive the signal.
- * Without a watch (kqueue refused), every step goes by PID and waiting
- * polls every 10 ms.
  */
 #include <sys/param.h>
 #include <sys/types.h>
-#include <sys/event.h>
 #include <sys/proc.h>
 #include <sys/sysctl.h>
 #include <sys/time.h>
 #include <sys/user.h>
 
 #include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
+#include "kqueue_internal.h"
 #include "platform.h"
 
 #ifndef SZOMB
 #define SZOMB 5 /* <sys/proc.h>: awaiting collection by parent */
 #endif
-
-/* p->fd: the exit watch (a kqueue), or one of these. */
-#define WATCH_NONE  (-1) /* no watch: go by PID */
-#define WATCH_FIRED (-2) /* the watched process has exited */
 
 /* ---- 1. kinfo_proc ----------------------------------------------------- */
 
@@ -81,217 +59,28 @@ static int kinfo(int pid, struct kinfo_proc *kp)
     return kp->ki_stat == SZOMB ? -ESRCH : 0;
 }
 
+int procid__kq_start(int pid, uint64_t *start)
+{
+    struct kinfo_proc kp;
+    int r = kinfo(pid, &kp);
+    if (r == 0)
+        *start = (uint64_t)kp.ki_start.tv_sec * 1000000u +
+                 (uint64_t)kp.ki_start.tv_usec;
+    return r;
+}
+
 /* ---- 2. boot time ------------------------------------------------------ */
 
-static pthread_once_t boot_once = PTHREAD_ONCE_INIT;
-static int boot_state; /* 1 cached, -errno failed; written once, under once */
-static char boot_id[PROCID_BOOT_MAX];
-
-/* pthread_once, not a flag: a second thread never reads the buffer while
-   the first is still filling it. */
-static void read_boot(void)
+int procid__kq_boot(char *out, size_t cap)
 {
     struct timeval tv;
     size_t len = sizeof tv;
-    if (sysctlbyname("kern.boottime", &tv, &len, NULL, 0) < 0) {
-        boot_state = -errno;
-        return;
-    }
+    if (sysctlbyname("kern.boottime", &tv, &len, NULL, 0) < 0)
+        return -errno;
     if (len != sizeof tv || tv.tv_sec <= 0 || tv.tv_usec < 0 ||
-        tv.tv_usec >= 1000000) {
-        boot_state = -EIO;
-        return;
-    }
-    int n = snprintf(boot_id, sizeof boot_id, "%lld.%06ld",
-                     (long long)tv.tv_sec, (long)tv.tv_usec);
-    boot_state = (n > 0 && (size_t)n < sizeof boot_id) ? 1 : -EIO;
-}
-
-static int get_boot(char *out)
-{
-    pthread_once(&boot_once, read_boot);
-    if (boot_state < 0)
-        return boot_state;
-    memcpy(out, boot_id, PROCID_BOOT_MAX);
-    return 0;
-}
-
-/* ---- 3. exit watch ----------------------------------------------------- */
-
-/*
- * Attach an exit watch to the process holding `pid`: *kq gets the kqueue,
- * or WATCH_NONE when the system refuses one (the caller goes by PID).
- * -ESRCH when there is no such process (a zombie included).
- */
-static int watch_open(int pid, int *kq)
-{
-    *kq = WATCH_NONE;
-    int fd = kqueue();
-    if (fd < 0)
-        return 0;
-    fcntl(fd, F_SETFD, FD_CLOEXEC);
-    struct kevent ev;
-    EV_SET(&ev, (uintptr_t)pid, EVFILT_PROC, EV_ADD, NOTE_EXIT, 0, NULL);
-    if (kevent(fd, &ev, 1, NULL, 0, NULL) < 0) {
-        int e = errno;
-        close(fd);
-        return e == ESRCH ? -ESRCH : 0;
-    }
-    *kq = fd;
-    return 0;
-}
-
-static int remaining_ms(const struct timespec *deadline)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    long long ms = (long long)(deadline->tv_sec - now.tv_sec) * 1000 +
-                   (deadline->tv_nsec - now.tv_nsec) / 1000000;
-    return ms < 0 ? 0 : ms > 0x7fffffff ? 0x7fffffff : (int)ms;
-}
-
-/*
- * 1 once the watched process has exited, 0 if it still runs after
- * timeout_ms (-1: wait forever), or -errno. The kernel delivers NOTE_EXIT
- * once, so the answer is latched in p->fd.
- */
-static int watch_exited(procid__proc *p, int timeout_ms)
-{
-    if (p->fd == WATCH_FIRED)
-        return 1;
-    struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    if (timeout_ms > 0) { /* EINTR restarts with what is left */
-        deadline.tv_sec += timeout_ms / 1000;
-        deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-        if (deadline.tv_nsec >= 1000000000L) {
-            deadline.tv_sec++;
-            deadline.tv_nsec -= 1000000000L;
-        }
-    }
-    for (;;) {
-        struct timespec ts, *tsp = NULL;
-        if (timeout_ms >= 0) {
-            int ms = remaining_ms(&deadline);
-            ts.tv_sec = ms / 1000;
-            ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-            tsp = &ts;
-        }
-        struct kevent out;
-        int n = kevent(p->fd, NULL, 0, &out, 1, tsp);
-        if (n > 0 && (out.flags & EV_ERROR))
-            return -(int)out.data;
-        if (n > 0) {
-            close(p->fd);
-            p->fd = WATCH_FIRED;
-            return 1;
-        }
-        if (n == 0)
-            return 0;
-        if (errno != EINTR)
-            return -errno;
-    }
-}
-
-/* ---- 4. hooks ---------------------------------------------------------- */
-
-int procid__plat_open(int pid, procid__proc *p)
-{
-    memset(p, 0, sizeof *p);
-    p->pid = pid;
-    p->fd = WATCH_NONE;
-    if (pid <= 0)
-        return -EINVAL;
-    int r = watch_open(pid, &p->fd);
-    if (r < 0)
-        return r;
-    if (p->fd == WATCH_NONE && kill(pid, 0) < 0 && errno == ESRCH)
-        return -ESRCH;
-    return 0; /* exists (EPERM from kill: someone else's) */
-}
-
-int procid__plat_read(procid__proc *p, unsigned need, procid_identity *out)
-{
-    out->pid = p->pid;
-    if (need & PROCID_HAVE_START) {
-        struct kinfo_proc kp;
-        int r = kinfo(p->pid, &kp);
-        if (r < 0)
-            return r;
-        /* Read after the watch was attached: if it has not fired, the
-           process read is the watched one, not a successor on its PID. */
-        if (p->fd != WATCH_NONE && (r = watch_exited(p, 0)) != 0)
-            return r < 0 ? r : -ESRCH;
-        out->start = (uint64_t)kp.ki_start.tv_sec * 1000000u +
-                     (uint64_t)kp.ki_start.tv_usec;
-        out->have |= PROCID_HAVE_START;
-    }
-    if ((need & PROCID_HAVE_BOOT) && get_boot(out->boot) == 0)
-        out->have |= PROCID_HAVE_BOOT;
-    return 0; /* no inode on FreeBSD */
-}
-
-int procid__plat_alive(procid__proc *p)
-{
-    if (p->fd != WATCH_NONE) {
-        int r = watch_exited(p, 0);
-        return r < 0 ? r : !r;
-    }
-    struct kinfo_proc kp;
-    int r = kinfo(p->pid, &kp);
-    if (r == 0)
-        return 1;
-    if (r == -ESRCH)
-        return 0;
-    if (r != -EACCES)
-        return r;
-    /* Refused by sysctl: kill(0) still tells whether it exists (a zombie
-       then counts as alive; its identity stays unreadable). */
-    if (kill(p->pid, 0) == 0 || errno == EPERM)
-        return 1;
-    return errno == ESRCH ? 0 : -errno;
-}
-
-int procid__plat_signal(procid__proc *p, int sig)
-{
-    if (p->pid <= 0)
-        return -EINVAL; /* never kill(0) or kill(-1) */
-    if (p->fd != WATCH_NONE) {
-        int r = watch_exited(p, 0);
-        if (r != 0)
-            return r < 0 ? r : -ESRCH; /* its PID may be someone else's */
-    }
-    return kill(p->pid, sig) < 0 ? -errno : 0;
-}
-
-int procid__plat_wait(procid__proc *p, int timeout_ms)
-{
-    if (p->fd != WATCH_NONE) {
-        int r = watch_exited(p, timeout_ms);
-        if (r < 0)
-            return r;
-        return r ? 0 : -ETIMEDOUT;
-    }
-    /* No watch: poll the PID every 10 ms. */
-    struct timespec tick = {0, 10 * 1000 * 1000};
-    for (long waited = 0;; waited += 10) {
-        int r = procid__plat_alive(p);
-        if (r <= 0)
-            return r;
-        if (timeout_ms >= 0 && waited >= timeout_ms)
-            return -ETIMEDOUT;
-        nanosleep(&tick, NULL);
-    }
-}
-
-void procid__plat_close(procid__proc *p)
-{
-    if (p->fd >= 0)
-        close(p->fd);
-    p->fd = WATCH_NONE;
-}
-
-int procid__plat_getpid(void)
-{
-    return (int)getpid();
+        tv.tv_usec >= 1000000)
+        return -EIO;
+    int n = snprintf(out, cap, "%lld.%06ld", (long long)tv.tv_sec,
+                     (long)tv.tv_usec);
+    return (n > 0 && (size_t)n < cap) ? 0 : -EIO;
 }

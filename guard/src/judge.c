@@ -153,6 +153,10 @@ static void lex_file(acks *a, pg_text *t)
             return;
     a->lexed = pg_xrealloc(a->lexed, (a->nlexed + 1) * sizeof *a->lexed);
     a->lexed[a->nlexed++] = pg_strdup(t->path);
+    /* an ack needs the marker in a comment: without it anywhere in the
+       file there is nothing to lex for */
+    if (!pg_contains(t->text, t->len, "portability:"))
+        return;
     pg_comments cs;
     pg_comments_lex(t->text, t->len, t->lang, &cs);
     for (size_t i = 0; i < cs.n; i++) {

@@ -58,6 +58,12 @@ void pg_sites_dedupe(pg_sites *list);
  */
 int pg_is_proc_literal(const char *value, size_t len);
 
+/* The prefix itself, NUL-terminated, for scanners that look for it. */
+const char *pg_proc_root(void);
+
+/* 1 if the NUL-terminated `needle` occurs in hay[0..n). */
+int pg_contains(const char *hay, size_t n, const char *needle);
+
 /* Duplicate helpers that abort() on out-of-memory (tool code, not library). */
 char *pg_strdup(const char *s);
 char *pg_strndup(const char *s, size_t n);

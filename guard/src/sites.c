@@ -28,6 +28,20 @@ char *pg_strdup(const char *s)
     return s ? pg_strndup(s, strlen(s)) : NULL;
 }
 
+int pg_contains(const char *hay, size_t n, const char *needle)
+{
+    size_t m = strlen(needle);
+    for (size_t i = 0; m > 0 && i + m <= n;) {
+        const char *hit = memchr(hay + i, needle[0], n - m - i + 1);
+        if (hit == NULL)
+            return 0;
+        if (memcmp(hit, needle, m) == 0)
+            return 1;
+        i = (size_t)(hit - hay) + 1;
+    }
+    return m == 0;
+}
+
 int pg_sites_add(pg_sites *list, const pg_site *s)
 {
     if (list->n == list->cap) {

@@ -781,6 +781,201 @@ static void walk(pg_scan *sc, TSTreeCursor *cur, TSNode root, pg_lang lang,
     }
 }
 
+/* ---- the prefilter ------------------------------------------------------ */
+
+/*
+ * Most files of a tree hold no /proc literal, and parsing them is most of
+ * the pass's cost (several MB of generated or amalgamated C), so the text
+ * is read first and the parse skipped when no site is possible. The test
+ * over-approximates: when in doubt, parse.
+ *
+ * Every value judged above is a concatenation of literal bodies, read from
+ * the text right after an opening quote; so a /proc value needs a first
+ * non-empty body that either starts with "/proc" itself or is a shorter
+ * prefix of it ("/pr") continued by another literal or a string macro.
+ */
+
+/* Offsets of the words "define" in a file: where its macro names are. */
+typedef struct pg_defines {
+    size_t *at;
+    size_t n;
+    int built;
+} pg_defines;
+
+static size_t find_word(const char *t, size_t len, size_t from, const char *w,
+                        size_t wn)
+{
+    while (from + wn <= len) {
+        const char *hit = memchr(t + from, w[0], len - from - wn + 1);
+        if (hit == NULL)
+            return len;
+        size_t i = (size_t)(hit - t);
+        if (memcmp(hit, w, wn) == 0)
+            return i;
+        from = i + 1;
+    }
+    return len;
+}
+
+/* Past blanks, line continuations and comments from i: the next token. */
+static size_t skip_extras(const char *t, size_t len, size_t i, int newlines)
+{
+    while (i < len) {
+        char c = t[i];
+        if (c == ' ' || c == '\t' || c == '\f' || c == '\v' ||
+            (newlines && (c == '\n' || c == '\r'))) {
+            i++;
+        } else if (c == '\\' && i + 1 < len && t[i + 1] == '\n') {
+            i += 2;
+        } else if (c == '\\' && i + 2 < len && t[i + 1] == '\r' &&
+                   t[i + 2] == '\n') {
+            i += 3;
+        } else if (c == '/' && i + 1 < len && t[i + 1] == '*') {
+            size_t e = find_word(t, len, i + 2, "*/", 2);
+            i = e < len ? e + 2 : len;
+        } else {
+            return i;
+        }
+    }
+    return len;
+}
+
+/* A byte tree-sitter-c may read as part of an identifier. */
+static int may_be_ident(char c)
+{
+    return is_ident(c) || c == '$' || (unsigned char)c >= 0x80;
+}
+
+/* 1 if `name` may be the name of a #define somewhere in the file: after a
+ * word "define", blanks, newlines and comments, then the name, then a byte
+ * that cannot continue it. */
+static int may_be_defined(const char *t, size_t len, pg_defines *d,
+                          const char *name, size_t n)
+{
+    if (!d->built) {
+        size_t cap = 0;
+        for (size_t i = find_word(t, len, 0, "define", 6); i < len;
+             i = find_word(t, len, i + 6, "define", 6)) {
+            if (d->n == cap) {
+                cap = cap ? cap * 2 : 64;
+                d->at = pg_xrealloc(d->at, cap * sizeof *d->at);
+            }
+            d->at[d->n++] = i + 6;
+        }
+        d->built = 1;
+    }
+    for (size_t k = 0; k < d->n; k++) {
+        size_t i = d->at[k];
+        /* a // comment may hide a continued line: skip it as a block */
+        for (;;) {
+            i = skip_extras(t, len, i, 1);
+            if (i + 1 < len && t[i] == '/' && t[i + 1] == '/') {
+                while (i < len && t[i] != '\n')
+                    i += t[i] == '\\' && i + 1 < len ? 2 : 1;
+                continue;
+            }
+            break;
+        }
+        if (len - i >= n && memcmp(t + i, name, n) == 0 &&
+            (i + n == len || !may_be_ident(t[i + n])))
+            return 1;
+    }
+    return 0;
+}
+
+/* After a C literal body that is a proper prefix of "/proc", closed by the
+ * quote before i: 1 if a concatenation may continue it, that is, if what
+ * follows may be another literal or a string macro (a #define's value ends
+ * at the line end and continues wherever the macro is used). */
+static int c_may_continue(const char *t, size_t len, size_t i, pg_defines *d)
+{
+    i = skip_extras(t, len, i, 0);
+    if (i >= len)
+        return 1;
+    unsigned char c = (unsigned char)t[i];
+    if (c == '\n' || c == '\r' || c == '"' || c == '#' || c == '$' ||
+        c == '\\' || c >= 0x80 || (c == '/' && i + 1 < len && t[i + 1] == '/'))
+        return 1;
+    if (!is_ident_start((char)c))
+        return 0; /* punctuation or a number: the run ends here */
+    size_t e = i;
+    while (e < len && is_ident(t[e]))
+        e++;
+    if (e < len && (t[e] == '"' || t[e] == '\'' || t[e] == '$' ||
+                    t[e] == '\\' || (unsigned char)t[e] >= 0x80))
+        return 1; /* an encoding prefix, or a name this scan cannot spell */
+    return may_be_defined(t, len, d, t + i, e - i);
+}
+
+/* 1 if the C literal body starting at i (after a quote) may begin a /proc
+ * value. Escapes decode as c_literal_value decodes them. */
+static int c_may_start(const char *t, size_t len, size_t i, pg_defines *d)
+{
+    const char *want = pg_proc_root();
+    const size_t wn = strlen(want);
+    size_t k = 0;
+    while (k < wn) {
+        if (i >= len || t[i] == '\n')
+            return k > 0; /* unterminated: the body ends here */
+        char c = t[i];
+        if (c == '"')
+            return k > 0 && c_may_continue(t, len, i + 1, d);
+        if (c != '\\') {
+            if (c != want[k])
+                return 0;
+            k++;
+            i++;
+            continue;
+        }
+        /* An escape tree-sitter would not lex (\x, \u, \U short of
+         * digits, a backslash before CR) may cut the literal short: parse.
+         * Any other decodes as c_literal_value decodes it. */
+        size_t rest = len - i - 1;
+        const char *e = t + i + 1;
+        size_t need = rest == 0     ? 0
+                      : e[0] == 'x' ? 1
+                      : e[0] == 'u' ? 4
+                      : e[0] == 'U' ? 8
+                                    : 0;
+        if (rest == 0 || e[0] == '\r')
+            return 1;
+        for (size_t j = 1; j <= need; j++)
+            if (j >= rest || hexval(e[j]) < 0)
+                return 1;
+        pg_buf b = {0};
+        size_t used = decode_escape(e, rest, &b, 0);
+        for (size_t j = 0; j < b.n && k < wn; j++, k++)
+            if (b.p[j] != want[k]) {
+                free(b.p);
+                return 0;
+            }
+        free(b.p);
+        i += 1 + used;
+    }
+    return 1;
+}
+
+/* 1 if the file may hold a /proc literal, and so has to be parsed. */
+static int may_hold_proc(const char *t, size_t len, pg_lang lang)
+{
+    if (lang == PG_LANG_PYTHON) {
+        /* the body right after any quote: a '/', or an escape or a
+         * continuation line that may produce one */
+        for (size_t i = 0; i + 1 < len; i++)
+            if ((t[i] == '"' || t[i] == '\'') &&
+                (t[i + 1] == '/' || t[i + 1] == '\\'))
+                return 1;
+        return 0;
+    }
+    pg_defines d = {NULL, 0, 0};
+    int may = 0;
+    for (const char *q = memchr(t, '"', len); q != NULL && !may;
+         q = memchr(q + 1, '"', len - (size_t)(q + 1 - t)))
+        may = c_may_start(t, len, (size_t)(q - t) + 1, &d);
+    free(d.at);
+    return may;
+}
+
 /* ---- what to parse for skipped ranges ----------------------------------- */
 
 /* The line of off: [start, end) with end past its '\n' (or at len). */
@@ -943,6 +1138,10 @@ int pg_ts_scan(const char *path, const char *text, size_t len, pg_lang lang,
                  TREE_SITTER_LANGUAGE_VERSION);
         ts_parser_delete(parser);
         return -1;
+    }
+    if (!may_hold_proc(text, len, lang)) {
+        ts_parser_delete(parser);
+        return 0;
     }
     pg_scan sc = {
         .path = path,

@@ -1,5 +1,6 @@
-# libclang.cmake - target pg_libclang: libclang's C API (Index.h), pthreads
-# for -j, and PG_CLANG_RESOURCE_DIR, the builtin-header directory libclang
+# libclang.cmake - target pg_libclang: libclang's C API (Index.h), dlopen and
+# the library to open (PG_LIBCLANG_PATH / _SONAME), pthreads for -j, and
+# PG_CLANG_RESOURCE_DIR, the builtin-header directory libclang
 # needs for stddef.h and friends (it does not find them on its own when
 # loaded from a tool).
 #
@@ -85,16 +86,24 @@ endif()
 message(STATUS "procguard: libclang ${PG_LIBCLANG_LIBRARY}, "
                "resource dir ${PG_CLANG_RESOURCE_DIR}")
 
+# procguard opens libclang with dlopen when -p asks for it (libclang.c):
+# the path found here, and its soname for when that path is gone.
+get_filename_component(_pg_libclang_real "${PG_LIBCLANG_LIBRARY}" REALPATH)
+set(_pg_libclang_soname "")
+if(CMAKE_OBJDUMP)
+  execute_process(COMMAND ${CMAKE_OBJDUMP} -p "${_pg_libclang_real}"
+                  OUTPUT_VARIABLE _pg_objdump RESULT_VARIABLE _pg_objdump_rc
+                  ERROR_QUIET)
+  if(_pg_objdump_rc EQUAL 0 AND _pg_objdump MATCHES "SONAME +([^\n ]+)")
+    set(_pg_libclang_soname "${CMAKE_MATCH_1}")
+  endif()
+endif()
+
 add_library(pg_libclang INTERFACE)
 target_include_directories(pg_libclang SYSTEM INTERFACE
                            ${PG_LIBCLANG_INCLUDE_DIR})
-target_link_libraries(pg_libclang INTERFACE ${PG_LIBCLANG_LIBRARY}
-                      Threads::Threads)
+target_link_libraries(pg_libclang INTERFACE ${CMAKE_DL_LIBS} Threads::Threads)
 target_compile_definitions(pg_libclang INTERFACE
-  PG_CLANG_RESOURCE_DIR="${PG_CLANG_RESOURCE_DIR}")
-# libclang.so lives outside the default search path on Debian
-# (/usr/lib/llvm-14/lib): record it so procguard runs from the build tree
-# and after install.
-get_filename_component(_pg_libclang_dir "${PG_LIBCLANG_LIBRARY}" DIRECTORY)
-set_property(TARGET pg_libclang APPEND PROPERTY
-             INTERFACE_LINK_OPTIONS "LINKER:-rpath,${_pg_libclang_dir}")
+  PG_CLANG_RESOURCE_DIR="${PG_CLANG_RESOURCE_DIR}"
+  PG_LIBCLANG_PATH="${_pg_libclang_real}"
+  PG_LIBCLANG_SONAME="${_pg_libclang_soname}")

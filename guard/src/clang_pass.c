@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 
 #include "clang_pass.h"
+#include "libclang.h"
 #include "run.h"
 
 #ifndef PG_CLANG_RESOURCE_DIR
@@ -914,6 +915,8 @@ int pg_clang_run(const pg_compdb *db, const char *repo_root,
                  int jobs, pg_clang_out *out, pg_error *err)
 {
     memset(out, 0, sizeof *out);
+    if (pg_libclang_load(err) != 0)
+        return -1;
     run_ctx run = {0};
     char *rd = resource_dir ? pg_strdup(resource_dir) : default_resource_dir();
     if (rd == NULL) {

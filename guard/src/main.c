@@ -16,6 +16,7 @@
 #include "clang_pass.h"
 #include "compdb.h"
 #include "judge.h"
+#include "libclang.h"
 #include "pg.h"
 #include "report.h"
 #include "sources.h"
@@ -326,6 +327,12 @@ static int semantic_pass(run *r)
         return -1;
     }
     free(dbpath);
+    /* opened only now: a run without -p never pays for loading it */
+    if (pg_libclang_load(&err) != 0) {
+        fprintf(stderr, "procguard: %s\n", err.msg);
+        pg_compdb_free(&db);
+        return -1;
+    }
     want_ctx w = {r->root, &r->files};
     pg_clang_out out;
     memset(&out, 0, sizeof out);

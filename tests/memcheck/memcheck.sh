@@ -11,7 +11,7 @@ work=$(mktemp -d)
 trap 'kill "$child" 2>/dev/null; rm -rf "$work"' EXIT
 vg=(valgrind --quiet --error-exitcode=99 --leak-check=full
     --errors-for-leak-kinds=definite --show-leak-kinds=definite
-    --track-fds=no)
+    --track-fds=no --suppressions="$(dirname "$(realpath "$0")")/dlopen.supp")
 fail=0 passed=0 failed=0
 run() { # run NAME EXPECTED-EXIT CMD...
     local name=$1 want=$2; shift 2

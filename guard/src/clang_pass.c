@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 
 #include "clang_pass.h"
+#include "strlit.h"
 #include "libclang.h"
 #include "run.h"
 
@@ -42,121 +43,37 @@
 
 /* ---- literal decoding ------------------------------------------------- */
 
-typedef struct bytes {
-    char *p;
-    size_t n, cap;
-} bytes;
-
-static void bytes_put(bytes *b, char c)
-{
-    if (b->n + 1 >= b->cap) {
-        b->cap = b->cap ? b->cap * 2 : 64;
-        b->p = pg_xrealloc(b->p, b->cap);
-    }
-    b->p[b->n++] = c;
-    b->p[b->n] = '\0';
-}
-
-static void bytes_put_cp(bytes *b, unsigned long cp, int wide)
-{
-    if (!wide || cp < 0x80) {
-        bytes_put(b, (char)(cp & 0xFF));
-    } else if (cp < 0x800) {
-        bytes_put(b, (char)(0xC0 | (cp >> 6)));
-        bytes_put(b, (char)(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        bytes_put(b, (char)(0xE0 | (cp >> 12)));
-        bytes_put(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
-        bytes_put(b, (char)(0x80 | (cp & 0x3F)));
-    } else {
-        bytes_put(b, (char)(0xF0 | ((cp >> 18) & 0x07)));
-        bytes_put(b, (char)(0x80 | ((cp >> 12) & 0x3F)));
-        bytes_put(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
-        bytes_put(b, (char)(0x80 | (cp & 0x3F)));
-    }
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* One escape after the backslash at *pp; advances *pp past it. */
-static unsigned long decode_escape(const char **pp)
-{
-    const char *p = *pp;
-    unsigned long v = 0;
-    char c = *p++;
-    switch (c) {
-    case 'n': v = '\n'; break;
-    case 't': v = '\t'; break;
-    case 'r': v = '\r'; break;
-    case 'a': v = '\a'; break;
-    case 'b': v = '\b'; break;
-    case 'f': v = '\f'; break;
-    case 'v': v = '\v'; break;
-    case 'e': v = 033; break; /* GNU extension */
-    case 'x':
-        while (hexval(*p) >= 0)
-            v = (v << 4) | (unsigned long)hexval(*p++);
-        break;
-    case 'u':
-    case 'U':
-        for (int i = 0; i < (c == 'u' ? 4 : 8) && hexval(*p) >= 0; i++)
-            v = (v << 4) | (unsigned long)hexval(*p++);
-        break;
-    default:
-        if (c >= '0' && c <= '7') {
-            v = (unsigned long)(c - '0');
-            for (int i = 0; i < 2 && *p >= '0' && *p <= '7'; i++)
-                v = (v << 3) | (unsigned long)(*p++ - '0');
-        } else {
-            v = (unsigned char)c; /* \\ \" \' \? */
-        }
-    }
-    *pp = p;
-    return v;
-}
-
 /*
  * The value of a literal's spelling: an optional L/u8/u/U prefix, then one
- * or more "..." pieces (concatenated). Wide and Unicode literals come out
- * as UTF-8, which is all the /proc rule needs. 0, or -1 if `s` is not a
- * string literal.
+ * or more "..." pieces (concatenated), escapes decoded as the tree-sitter
+ * pass decodes them (strlit.c). 0, or -1 if `s` is not a string literal.
  */
-static int decode_literal(const char *s, bytes *out)
+static int decode_literal(const char *s, pg_buf *out)
 {
-    int wide = 0;
     const char *p = s;
-    if (strncmp(p, "u8", 2) == 0) {
+    if (strncmp(p, "u8", 2) == 0)
         p += 2;
-    } else if (*p == 'L' || *p == 'u' || *p == 'U') {
-        wide = 1;
+    else if (*p == 'L' || *p == 'u' || *p == 'U')
         p++;
-    }
     if (*p != '"')
         return -1;
-    bytes_put(out, '\0');
+    pg_buf_put(out, "", 0);
     out->n = 0;
     while (*p == '"') {
-        p++;
-        while (*p && *p != '"') {
-            if (*p == '\\' && p[1] != '\0') {
-                p++;
-                bytes_put_cp(out, decode_escape(&p), wide);
-            } else {
-                bytes_put(out, *p++);
-            }
-        }
-        if (*p != '"')
+        const char *end = ++p;
+        while (*end && *end != '"')
+            end += (*end == '\\' && end[1] != '\0') ? 2 : 1;
+        if (*end != '"')
             return -1;
-        p++;
+        while (p < end) {
+            if (*p != '\\') {
+                pg_buf_putc(out, *p++);
+                continue;
+            }
+            p++;
+            p += pg_escape_decode(p, (size_t)(end - p), out, 0);
+        }
+        p = end + 1;
         while (*p == ' ' || *p == '\t' || *p == '\n')
             p++;
     }
@@ -428,7 +345,7 @@ static const mexp *find_exp(const tu_ctx *t, CXFile f, unsigned off)
 
 static void take_literal(tu_ctx *t, CXCursor c)
 {
-    bytes val = {0};
+    pg_buf val = {0};
     char *sp = str_take(clang_getCursorSpelling(c));
     int ok = decode_literal(sp, &val) == 0 && pg_is_proc_literal(val.p, val.n);
     free(sp);

@@ -19,6 +19,7 @@
 
 #include <tree_sitter/api.h>
 
+#include "strlit.h"
 #include "ts_pass.h"
 
 const TSLanguage *tree_sitter_c(void);
@@ -33,50 +34,6 @@ const TSLanguage *tree_sitter_python(void);
 #define PG_MAX_DEPTH 16
 
 /* ---- buffers and positions ------------------------------------------- */
-
-typedef struct pg_buf {
-    char *p;
-    size_t n, cap;
-} pg_buf;
-
-static void buf_put(pg_buf *b, const char *s, size_t n)
-{
-    if (b->n + n + 1 > b->cap) {
-        b->cap = (b->n + n + 1) * 2;
-        b->p = pg_xrealloc(b->p, b->cap);
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-}
-
-static void buf_putc(pg_buf *b, char c)
-{
-    buf_put(b, &c, 1);
-}
-
-static void buf_utf8(pg_buf *b, unsigned long cp)
-{
-    char u[4];
-    if (cp < 0x80) {
-        buf_putc(b, (char)cp);
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xC0 | (cp >> 6));
-        u[1] = (char)(0x80 | (cp & 0x3F));
-        buf_put(b, u, 2);
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xE0 | (cp >> 12));
-        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[2] = (char)(0x80 | (cp & 0x3F));
-        buf_put(b, u, 3);
-    } else {
-        u[0] = (char)(0xF0 | ((cp >> 18) & 0x07));
-        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[3] = (char)(0x80 | (cp & 0x3F));
-        buf_put(b, u, 4);
-    }
-}
 
 typedef struct pg_macro pg_macro;
 
@@ -142,71 +99,6 @@ static void report(pg_scan *sc, size_t off, const pg_buf *value,
 
 /* ---- C literals -------------------------------------------------------- */
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Decode one escape after a backslash at s[0] (s[-1] == '\\'); returns the
- * bytes consumed. Python and C share all but the unknown-escape rule. */
-static size_t decode_escape(const char *s, size_t n, pg_buf *b, int python)
-{
-    static const char from[] = "abfnrtv\\'\"?";
-    static const char to[] = "\a\b\f\n\r\t\v\\'\"?";
-    if (n == 0)
-        return 0;
-    const char *hit = strchr(from, s[0]);
-    if (hit != NULL && s[0] != '\0' && !(python && s[0] == '?')) {
-        buf_putc(b, to[hit - from]);
-        return 1;
-    }
-    if (s[0] == '\n')
-        return 1;
-    if (s[0] == '\r')
-        return n > 1 && s[1] == '\n' ? 2 : 1;
-    if (s[0] >= '0' && s[0] <= '7') {
-        unsigned v = 0;
-        size_t i = 0;
-        while (i < n && i < 3 && s[i] >= '0' && s[i] <= '7')
-            v = v * 8 + (unsigned)(s[i++] - '0');
-        buf_putc(b, (char)v);
-        return i;
-    }
-    size_t digits = s[0] == 'x'   ? (python ? 2 : SIZE_MAX)
-                    : s[0] == 'u' ? 4
-                    : s[0] == 'U' ? 8
-                                  : 0;
-    if (digits != 0) {
-        unsigned long v = 0;
-        size_t i = 1;
-        while (i < n && i - 1 < digits && hexval(s[i]) >= 0)
-            v = v * 16 + (unsigned long)hexval(s[i++]);
-        if (s[0] == 'x')
-            buf_putc(b, (char)v);
-        else
-            buf_utf8(b, v);
-        return i;
-    }
-    if (python && s[0] == 'N' && n > 1 && s[1] == '{') {
-        /* The name is not resolved: a \N{...} cannot spell "/proc". */
-        size_t i = 2;
-        while (i < n && s[i] != '}')
-            i++;
-        buf_putc(b, '?');
-        return i < n ? i + 1 : i;
-    }
-    if (python)
-        buf_putc(b, '\\');
-    buf_putc(b, s[0]);
-    return 1;
-}
-
 /* Append the value of the C literal token t[0..n) (prefix, quotes). */
 static void c_literal_value(const char *t, size_t n, pg_buf *b)
 {
@@ -218,11 +110,11 @@ static void c_literal_value(const char *t, size_t n, pg_buf *b)
         end--;
     while (s < end) {
         if (*s != '\\') {
-            buf_putc(b, *s++);
+            pg_buf_putc(b, *s++);
             continue;
         }
         s++;
-        s += decode_escape(s, (size_t)(end - s), b, 0);
+        s += pg_escape_decode(s, (size_t)(end - s), b, 0);
     }
 }
 
@@ -434,7 +326,7 @@ static int eval_run(pg_scan *sc, const pg_part *p, size_t n, size_t use,
         }
         if (*named == NULL && b->n < 5 && m->value_len > 0)
             *named = m;
-        buf_put(b, m->value, m->value_len);
+        pg_buf_put(b, m->value, m->value_len);
         any = 1;
     }
     return any;
@@ -568,28 +460,28 @@ static int py_literal_value(const char *t, size_t n, pg_buf *b)
     while (s < end) {
         if (fmt && (*s == '{' || *s == '}')) {
             if (s + 1 < end && s[1] == *s) {
-                buf_putc(b, *s);
+                pg_buf_putc(b, *s);
                 s += 2;
                 continue;
             }
             if (*s == '{')
                 return 1;
-            buf_putc(b, *s++);
+            pg_buf_putc(b, *s++);
             continue;
         }
         if (*s != '\\') {
-            buf_putc(b, *s++);
+            pg_buf_putc(b, *s++);
             continue;
         }
         if (raw) {
             /* raw keeps the backslash, and it still protects one byte */
-            buf_putc(b, *s++);
+            pg_buf_putc(b, *s++);
             if (s < end)
-                buf_putc(b, *s++);
+                pg_buf_putc(b, *s++);
             continue;
         }
         s++;
-        s += decode_escape(s, (size_t)(end - s), b, 1);
+        s += pg_escape_decode(s, (size_t)(end - s), b, 1);
     }
     return 0;
 }
@@ -940,10 +832,10 @@ static int c_may_start(const char *t, size_t len, size_t i, pg_defines *d)
         if (rest == 0 || e[0] == '\r')
             return 1;
         for (size_t j = 1; j <= need; j++)
-            if (j >= rest || hexval(e[j]) < 0)
+            if (j >= rest || pg_hexval(e[j]) < 0)
                 return 1;
         pg_buf b = {0};
-        size_t used = decode_escape(e, rest, &b, 0);
+        size_t used = pg_escape_decode(e, rest, &b, 0);
         for (size_t j = 0; j < b.n && k < wn; j++, k++)
             if (b.p[j] != want[k]) {
                 free(b.p);

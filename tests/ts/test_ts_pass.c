@@ -40,16 +40,17 @@ static char *slurp(const char *name, size_t *len)
     char *buf = NULL;
     size_t n = 0, cap = 0;
     for (;;) {
-        if (n == cap) {
+        if (n + 1 >= cap) { /* room for the terminating NUL */
             cap = cap ? cap * 2 : 4096;
             buf = pg_xrealloc(buf, cap);
         }
-        size_t got = fread(buf + n, 1, cap - n, f);
+        size_t got = fread(buf + n, 1, cap - 1 - n, f);
         if (got == 0)
             break;
         n += got;
     }
     fclose(f);
+    buf[n] = '\0'; /* the tests search it with strstr */
     *len = n;
     return buf;
 }

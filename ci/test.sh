@@ -28,6 +28,11 @@ ctest --test-dir "$build" --output-on-failure -j"$jobs"
 echo "== lint (ci/lint.sh)"
 ./ci/lint.sh -p "$build"
 
+# Fuzz smoke run: every libFuzzer target for a short fixed time
+# (ci/fuzz.sh SECONDS runs them longer).
+echo "== fuzz smoke run (${FUZZ_SECONDS:-30}s per target)"
+./ci/fuzz.sh "${FUZZ_SECONDS:-30}"
+
 # The same suite again, every target built with AddressSanitizer and
 # UndefinedBehaviorSanitizer; any report fails the run.
 asan=${ASAN_BUILD_DIR:-build-asan}
@@ -38,8 +43,3 @@ echo "== tests under ASan+UBSan"
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1} \
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
     ctest --test-dir "$asan" --output-on-failure -j"$jobs"
-
-# Fuzz smoke run: every libFuzzer target for a short fixed time
-# (ci/fuzz.sh SECONDS runs them longer).
-echo "== fuzz smoke run (${FUZZ_SECONDS:-30}s per target)"
-./ci/fuzz.sh "${FUZZ_SECONDS:-30}"

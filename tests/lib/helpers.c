@@ -342,6 +342,29 @@ int file_get(const char *path, void *buf, size_t cap, size_t *len)
     return 0;
 }
 
+int file_snapshot(const char *path, file_snap *s)
+{
+    int r = file_get(path, s->bytes, sizeof s->bytes, &s->len);
+    if (r < 0)
+        return r;
+    return lstat(path, &s->st) < 0 ? -errno : 0;
+}
+
+const char *file_snap_diff(const file_snap *before, const file_snap *now)
+{
+    if (now->len != before->len ||
+        memcmp(now->bytes, before->bytes, before->len) != 0)
+        return "contents changed";
+    if (now->st.st_ino != before->st.st_ino)
+        return "inode changed (file replaced)";
+    if (now->st.st_mode != before->st.st_mode)
+        return "mode changed";
+    if (now->st.st_mtim.tv_sec != before->st.st_mtim.tv_sec ||
+        now->st.st_mtim.tv_nsec != before->st.st_mtim.tv_nsec)
+        return "mtime changed";
+    return NULL;
+}
+
 int dir_count(const char *dir)
 {
     DIR *d = opendir(dir);

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "procid.h"
@@ -83,6 +84,19 @@ int file_put(const char *path, const void *buf, size_t len);
 
 /* Read up to cap bytes; *len set. Returns 0 or -errno. */
 int file_get(const char *path, void *buf, size_t cap, size_t *len);
+
+/* A file's bytes and identity, to prove an operation left it alone. */
+typedef struct file_snap {
+    char bytes[1024];
+    size_t len;
+    struct stat st; /* lstat: a symlink is itself, not its target */
+} file_snap;
+
+/* Take a snapshot of path. 0 or -errno. */
+int file_snapshot(const char *path, file_snap *s);
+
+/* NULL if `now` is `before` (bytes, inode, mode, mtime); else what changed. */
+const char *file_snap_diff(const file_snap *before, const file_snap *now);
 
 /* Number of directory entries other than . and .. */
 int dir_count(const char *dir);

@@ -80,28 +80,19 @@ static void put(const char *text, size_t len)
     assert_int_equal(chmod(pidfile, 0644), 0);
 }
 
-typedef struct snapshot {
-    char bytes[1024];
-    size_t len;
-    struct stat st;
-} snapshot;
-
-static void take(snapshot *s, const char *p)
+static void take(file_snap *s, const char *p)
 {
-    assert_int_equal(file_get(p, s->bytes, sizeof s->bytes, &s->len), 0);
-    assert_int_equal(lstat(p, &s->st), 0);
+    assert_int_equal(file_snapshot(p, s), 0);
 }
 
-static void assert_unchanged(const snapshot *s, const char *p)
+/* Bytes, inode, mode and mtime as in the snapshot: the file was not touched. */
+static void assert_unchanged(const file_snap *s, const char *p)
 {
-    snapshot now;
+    file_snap now;
     take(&now, p);
-    assert_int_equal(now.len, s->len);
-    assert_memory_equal(now.bytes, s->bytes, s->len);
-    assert_true(now.st.st_ino == s->st.st_ino);
-    assert_int_equal(now.st.st_mode, s->st.st_mode);
-    assert_true(now.st.st_mtim.tv_sec == s->st.st_mtim.tv_sec &&
-                now.st.st_mtim.tv_nsec == s->st.st_mtim.tv_nsec);
+    const char *diff = file_snap_diff(s, &now);
+    if (diff != NULL)
+        fail_msg("%s: %s", p, diff);
 }
 
 /* ---- id and write ------------------------------------------------------ */
@@ -302,7 +293,7 @@ static void test_status_reports_every_malformed_pidfile_as_4_and_leaves_it_uncha
                 bad_files[i].len ? bad_files[i].len : strlen(bad_files[i].bytes));
         else
             put_oversize();
-        snapshot s;
+        file_snap s;
         take(&s, pidfile);
         int code = CLI("status", pidfile);
         if (code != 4 || strstr(rr.err, pidfile) == NULL)
@@ -322,7 +313,7 @@ static void test_status_reports_a_world_writable_pidfile_as_4_and_leaves_it_unch
     assert_int_equal(child_spawn(&c, 0, NULL), 0);
     record(&c, NULL);
     assert_int_equal(chmod(pidfile, 0666), 0);
-    snapshot s;
+    file_snap s;
     take(&s, pidfile);
     expect_code(CLI("status", pidfile), 4);
     assert_non_null(strstr(rr.err, "writable"));
@@ -344,7 +335,7 @@ static void test_status_reports_a_symlinked_pidfile_as_4_and_leaves_it_unchanged
     assert_int_equal(procid_identity_of(c.pid, &id), 0);
     assert_int_equal(procid_pidfile_write(target, &id), 0);
     assert_int_equal(symlink(target, pidfile), 0);
-    snapshot link, real;
+    file_snap link, real;
     take(&link, pidfile);
     take(&real, target);
     expect_code(CLI("status", pidfile), 4);
@@ -367,7 +358,7 @@ static void test_status_reports_a_pidfile_of_another_owner_as_4(void **state)
     assert_int_equal(child_spawn(&c, 0, NULL), 0);
     record(&c, NULL);
     assert_int_equal(chown(pidfile, 65534, 65534), 0);
-    snapshot s;
+    file_snap s;
     take(&s, pidfile);
     expect_code(CLI("status", pidfile), 4);
     assert_non_null(strstr(rr.err, "65534"));
@@ -459,7 +450,7 @@ static void test_stop_of_a_dead_process_exits_0_and_signals_nothing(void **state
     record(&c, NULL);
     child_release(&c);
     assert_int_equal(child_reap(&c), 0);
-    snapshot s;
+    file_snap s;
     take(&s, pidfile);
     expect_code(CLI("stop", pidfile), 0);
     assert_non_null(strstr(rr.out, "nothing signalled"));

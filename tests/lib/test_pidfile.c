@@ -449,28 +449,19 @@ static void test_write_into_missing_directory_fails_cleanly(void **state)
     assert_int_equal(dir_count(dir), 0);
 }
 
-/* Old contents and inode, to prove a failed write left them alone. */
-typedef struct snapshot {
-    char bytes[512];
-    size_t len;
-    struct stat st;
-} snapshot;
-
-static void take(snapshot *s, const char *p)
+static void take(file_snap *s, const char *p)
 {
-    assert_int_equal(file_get(p, s->bytes, sizeof s->bytes, &s->len), 0);
-    assert_int_equal(stat(p, &s->st), 0);
+    assert_int_equal(file_snapshot(p, s), 0);
 }
 
-static void assert_unchanged(const snapshot *s, const char *p)
+/* Bytes, inode, mode and mtime as in the snapshot: the file was not touched. */
+static void assert_unchanged(const file_snap *s, const char *p)
 {
-    snapshot now;
+    file_snap now;
     take(&now, p);
-    assert_int_equal(now.len, s->len);
-    assert_memory_equal(now.bytes, s->bytes, s->len);
-    assert_true(now.st.st_ino == s->st.st_ino);
-    assert_true(now.st.st_mtim.tv_sec == s->st.st_mtim.tv_sec &&
-                now.st.st_mtim.tv_nsec == s->st.st_mtim.tv_nsec);
+    const char *diff = file_snap_diff(s, &now);
+    if (diff != NULL)
+        fail_msg("%s: %s", p, diff);
 }
 
 static int write_in_readonly_dir(void *arg)
@@ -489,7 +480,7 @@ static void test_write_failure_in_readonly_directory_leaves_old_file(void **stat
     (void)state;
     procid_identity id = full_identity();
     assert_int_equal(procid_pidfile_write(path, &id), 0);
-    snapshot s;
+    file_snap s;
     take(&s, path);
     assert_int_equal(chmod(dir, 0555), 0);
     int code = run_in_child(write_in_readonly_dir, NULL);
@@ -517,7 +508,7 @@ static void test_write_failure_after_temp_file_created_leaves_old_file_and_no_te
     (void)state;
     procid_identity id = full_identity();
     assert_int_equal(procid_pidfile_write(path, &id), 0);
-    snapshot s;
+    file_snap s;
     take(&s, path);
     /* mkstemp succeeds, then write() fails: the temp file must go. */
     assert_int_equal(run_in_child(write_past_file_size_limit, NULL), 0);
@@ -530,7 +521,7 @@ static void test_write_of_invalid_identity_leaves_old_file(void **state)
     (void)state;
     procid_identity id = full_identity();
     assert_int_equal(procid_pidfile_write(path, &id), 0);
-    snapshot s;
+    file_snap s;
     take(&s, path);
     id.pid = 0;
     assert_int_equal(procid_pidfile_write(path, &id), -EINVAL);

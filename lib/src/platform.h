@@ -69,6 +69,13 @@ int procid__plat_write_file(const char *path, const char *buf, size_t len);
 int procid__plat_read_file(const char *path, unsigned flags, char *buf,
                            size_t cap, size_t *len, procid_error *err);
 
+/*
+ * Unix backends, without a pidfd or kqueue watch: wait for exit by asking
+ * procid__plat_alive() every 10 ms. 0 exited, -ETIMEDOUT, or -errno.
+ * (platform_posix.c)
+ */
+int procid__posix_wait_polling(procid__proc *p, int timeout_ms);
+
 /* ---- shared helpers ---------------------------------------------------- */
 
 /* Fill err->msg printf-style; err may be NULL. Returns `code`. */

@@ -24,7 +24,6 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "linux_internal.h"
@@ -337,16 +336,7 @@ int procid__plat_wait(procid__proc *p, int timeout_ms)
             return r;
         return r ? 0 : -ETIMEDOUT;
     }
-    /* No pidfd: poll the PID every 10 ms. */
-    struct timespec tick = {0, 10000000L}; /* 10 ms */
-    for (long waited = 0;; waited += 10) {
-        int r = procid__plat_alive(p);
-        if (r <= 0)
-            return r;
-        if (timeout_ms >= 0 && waited >= timeout_ms)
-            return -ETIMEDOUT;
-        nanosleep(&tick, NULL);
-    }
+    return procid__posix_wait_polling(p, timeout_ms); /* no pidfd */
 }
 
 void procid__plat_close(procid__proc *p)

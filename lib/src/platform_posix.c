@@ -1,6 +1,7 @@
 /*
- * platform_posix.c - pidfile I/O for every Unix backend (Linux, macOS,
- * FreeBSD): the atomic write and the safe read.
+ * platform_posix.c - what every Unix backend (Linux, macOS, FreeBSD)
+ * shares: pidfile I/O (the atomic write and the safe read) and waiting for
+ * exit by polling, where no pidfd or kqueue watch pins the process.
  */
 #if defined(__APPLE__)
 #define _DARWIN_C_SOURCE
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "platform.h"
@@ -154,4 +156,17 @@ int procid__plat_read_file(const char *path, unsigned flags, char *buf,
     close(fd);
     *len = n;
     return 0;
+}
+
+int procid__posix_wait_polling(procid__proc *p, int timeout_ms)
+{
+    struct timespec tick = {0, 10000000L}; /* 10 ms */
+    for (long waited = 0;; waited += 10) {
+        int r = procid__plat_alive(p);
+        if (r <= 0)
+            return r;
+        if (timeout_ms >= 0 && waited >= timeout_ms)
+            return -ETIMEDOUT;
+        nanosleep(&tick, NULL);
+    }
 }

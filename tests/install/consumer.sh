@@ -19,12 +19,20 @@ export PKG_CONFIG_PATH=$libdir/pkgconfig
 head -n1 "$work/pc.pid" | grep -Eq '^[1-9][0-9]*$'
 
 echo "== find_package(procid)"
-cmake -S "$src/cmake_consumer" -B "$work/consumer" -DCMAKE_PREFIX_PATH="$prefix" \
+# Quiet on success; the whole configure and build log on failure.
+if ! { cmake -S "$src/cmake_consumer" -B "$work/consumer" -DCMAKE_PREFIX_PATH="$prefix" \
     -DCMAKE_C_COMPILER="$cc" -DCMAKE_C_FLAGS="$extra" \
-    -DCMAKE_EXE_LINKER_FLAGS="$extra" >/dev/null
-cmake --build "$work/consumer" >/dev/null
+    -DCMAKE_EXE_LINKER_FLAGS="$extra" &&
+    cmake --build "$work/consumer"; } >"$work/consumer.log" 2>&1; then
+    cat "$work/consumer.log" >&2
+    echo "consumer.sh: the find_package(procid) consumer did not build (log above)" >&2
+    exit 1
+fi
 LD_LIBRARY_PATH=$libdir "$work/consumer/example_shared" "$work/shared.pid"
 "$work/consumer/example_static" "$work/static.pid"
 # The shared build really is dynamically linked against the installed SONAME.
-LD_LIBRARY_PATH=$libdir ldd "$work/consumer/example_shared" | grep -q 'libprocid.so.0'
+# (ldd's output is captured first: `ldd | grep -q` under pipefail fails
+# whenever grep exits before ldd has written its last line.)
+deps=$(LD_LIBRARY_PATH=$libdir ldd "$work/consumer/example_shared")
+case "$deps" in *libprocid.so.0*) ;; *) echo "consumer.sh: example_shared does not load libprocid.so.0:" >&2; echo "$deps" >&2; exit 1 ;; esac
 echo "consumer builds: ok"

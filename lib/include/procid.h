@@ -86,6 +86,10 @@ typedef struct procid_identity {
     uint64_t start;             /* valid with PROCID_HAVE_START */
     char boot[PROCID_BOOT_MAX]; /* valid with PROCID_HAVE_BOOT */
     uint64_t ino;               /* valid with PROCID_HAVE_INO */
+    /* Room for fields added before 1.0 without changing the struct's size
+     * (an ABI break): the library fills it with zeros and ignores it on
+     * input. Callers should zero-initialise identities they build. */
+    uint64_t reserved[4];
 } procid_identity;
 
 /* The answer of a check. */

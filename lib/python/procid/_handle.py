@@ -18,6 +18,9 @@ from ._identity import Identity, State, _c_of
 # its poll after EINTR.
 _WAIT_SLICE_MS = 200
 
+# alive() is the call watchdogs make in a loop: no lookups it can avoid.
+_alive = _lib.lib.procid_handle_alive
+
 
 class Handle:
     """A process verified once and then held (on Linux by a pidfd): while
@@ -87,7 +90,7 @@ class Handle:
         h = self._h
         if h is None:
             raise ValueError("operation on a closed procid.Handle")
-        r = _lib.lib.procid_handle_alive(h)
+        r = _alive(h)
         if r == 1:
             return True
         if r < 0:

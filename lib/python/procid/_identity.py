@@ -102,6 +102,11 @@ class Identity:
         return lines[1] if len(lines) > 2 else ""
 
 
+# check() is the call watchdogs make in a loop: no lookups it can avoid.
+_check = _lib.lib.procid_check
+_STATES = tuple(sorted(State, key=lambda s: s.value))
+
+
 def _c_of(identity: Identity) -> _lib.CIdentity:
     if not isinstance(identity, Identity):
         raise TypeError("expected a procid.Identity, not %s"
@@ -203,11 +208,11 @@ def check(identity: Identity) -> State:
     ProcidPermissionError (EACCES) when the identity cannot be read: that is
     never reported as RECYCLED."""
     st = ctypes.c_int(0)
-    r = _lib.lib.procid_check(ctypes.byref(_c_of(identity)), ctypes.byref(st))
+    r = _check(_c_of(identity), st)  # ctypes passes both by reference
     if r < 0:
         raise error_for(r, "pid %d: cannot verify the process: %s"
                         % (identity.pid, _lib.strerror(r)))
-    return State(st.value)
+    return _STATES[st.value]
 
 
 def signal(identity: Identity, sig: int) -> None:

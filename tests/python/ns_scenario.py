@@ -103,7 +103,8 @@ def one_round(d, n):
         mine = procid.identity(imp)
         obs["recorded_is_engine"] = recorded.pid == eng and recorded.verifiable
         obs["same_tick"] = mine.start == recorded.start
-        obs["tick_gap"] = mine.start - recorded.start
+        obs["tick_gap"] = (None if recorded.start is None
+                           else mine.start - recorded.start)
         obs["same_ino"] = mine.ino == recorded.ino
         obs["check"] = procid.check(procid.read_pidfile(path)).name
         obs["alive_before"] = runner.engine_alive_before(path)

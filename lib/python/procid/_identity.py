@@ -80,12 +80,18 @@ class Identity:
 
     @classmethod
     def _from_c(cls, c: _lib.CIdentity) -> "Identity":
-        return cls(
-            pid=c.pid,
-            start=c.start if c.have & _lib.HAVE_START else None,
-            boot=(c.boot.decode("ascii", "replace")
-                  if c.have & _lib.HAVE_BOOT else None),
-            ino=c.ino if c.have & _lib.HAVE_INO else None)
+        """Wrap an identity the library filled in (valid by construction:
+        no re-validation, and `c` itself is kept as the C form)."""
+        self = object.__new__(cls)
+        have = c.have
+        put = object.__setattr__
+        put(self, "pid", c.pid)
+        put(self, "start", c.start if have & _lib.HAVE_START else None)
+        put(self, "boot", c.boot.decode("ascii", "replace")
+            if have & _lib.HAVE_BOOT else None)
+        put(self, "ino", c.ino if have & _lib.HAVE_INO else None)
+        put(self, "_c", c)
+        return self
 
     @property
     def verifiable(self) -> bool:
@@ -197,7 +203,7 @@ def write_pidfile(path: PathArg, pid: Union[int, Identity]) -> Identity:
     the directory. On failure `path` is untouched. Returns what was
     recorded."""
     ident = pid if isinstance(pid, Identity) else identity(pid)
-    r = _lib.lib.procid_pidfile_write(_fspath(path), ctypes.byref(ident._c))
+    r = _lib.lib.procid_pidfile_write(_fspath(path), ident._c)
     if r < 0:
         raise error_for(r, "cannot write: %s" % _lib.strerror(r), path)
     return ident

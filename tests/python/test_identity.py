@@ -132,10 +132,6 @@ def test_format_of_an_identity_the_library_refuses_raises() -> None:
     assert ei.value.errno == errno.EINVAL
 
 
-def test_package_ships_py_typed() -> None:
-    assert (Path(procid.__file__).parent / "py.typed").is_file()
-
-
 def test_the_installed_copy_is_the_one_tested() -> None:
     want = os.environ.get("PROCID_EXPECT_INSTALLED")
     if not want:

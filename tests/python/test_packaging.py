@@ -1,0 +1,33 @@
+"""The package as shipped: typed, and written for Python >= 3.9 (checked
+by parsing every module with the 3.9 grammar, whatever runs the tests)."""
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+import procid
+
+PKG = Path(procid.__file__).resolve().parent
+
+
+def test_package_ships_py_typed() -> None:
+    assert (PKG / "py.typed").is_file()
+
+
+@pytest.mark.parametrize("module", sorted(p.name for p in PKG.glob("*.py")))
+def test_module_parses_with_the_python_3_9_grammar(module: str) -> None:
+    if sys.version_info < (3, 9):
+        pytest.skip("this Python is older than 3.9")
+    ast.parse((PKG / module).read_text(), module, feature_version=(3, 9))
+
+
+def test_public_names_exist_and_are_documented() -> None:
+    for name in procid.__all__:
+        obj = getattr(procid, name)
+        if callable(obj):
+            assert obj.__doc__, name
+    assert procid.open is procid.Handle.open or \
+        procid.open.__func__ is procid.Handle.open.__func__

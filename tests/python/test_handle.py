@@ -92,3 +92,28 @@ def test_wait_refuses_a_negative_timeout(spawn, bad: float) -> None:
     with procid.open(procid.identity(c.pid)) as h:
         with pytest.raises(ValueError):
             h.wait(bad)
+
+
+class _Interrupted(Exception):
+    pass
+
+
+def test_wait_forever_lets_python_signal_handlers_run(spawn) -> None:
+    # Ctrl-C during h.wait(): the handler's exception must surface while
+    # the process still runs, not when it exits
+    c = spawn()
+
+    def on_alarm(signo: int, frame: object) -> None:
+        raise _Interrupted()
+    old = signal.signal(signal.SIGALRM, on_alarm)
+    try:
+        with procid.open(procid.identity(c.pid)) as h:
+            signal.setitimer(signal.ITIMER_REAL, 0.1)
+            t0 = time.monotonic()
+            with pytest.raises(_Interrupted):
+                h.wait()
+            assert time.monotonic() - t0 < 5
+            assert h.alive()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)

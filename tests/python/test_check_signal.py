@@ -46,6 +46,21 @@ def test_check_other_process_on_the_pid_is_recycled(spawn) -> None:
         is procid.State.RECYCLED
 
 
+def test_record_differing_only_in_the_inode_is_recycled(spawn) -> None:
+    # what a PID reused within the same clock tick looks like: pid, start
+    # and boot all equal; the binding must hand the inode to the library
+    c = spawn()
+    ident = procid.identity(c.pid)
+    if ident.ino is None:
+        pytest.skip("no pidfs inode on this kernel (Linux < 6.9)")
+    same_tick = dataclasses.replace(ident, ino=ident.ino + 1)
+    assert procid.check(same_tick) is procid.State.RECYCLED
+    with pytest.raises(procid.NoSuchProcessError) as ei:
+        procid.signal(same_tick, signal.SIGTERM)
+    assert ei.value.state is procid.State.RECYCLED
+    assert signalled_with(c.kill()) == signal.SIGKILL
+
+
 def test_check_refuses_what_is_not_an_identity() -> None:
     with pytest.raises(TypeError):
         procid.check(1234)  # type: ignore[arg-type]

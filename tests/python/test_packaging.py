@@ -3,6 +3,8 @@ by parsing every module with the 3.9 grammar, whatever runs the tests)."""
 from __future__ import annotations
 
 import ast
+import importlib.util
+import subprocess
 import sys
 from pathlib import Path
 
@@ -31,3 +33,14 @@ def test_public_names_exist_and_are_documented() -> None:
             assert obj.__doc__, name
     assert procid.open is procid.Handle.open or \
         procid.open.__func__ is procid.Handle.open.__func__
+
+
+def test_type_hints_check_strictly(tmp_path) -> None:
+    if importlib.util.find_spec("mypy") is None:
+        pytest.skip("no mypy for %s (Debian: apt-get install python3-mypy): "
+                    "the type hints are not checked" % sys.executable)
+    out = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-warn-unused-ignores",
+         "--python-version", "3.9", "--cache-dir", str(tmp_path), str(PKG)],
+        capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stdout + out.stderr

@@ -63,11 +63,12 @@ def _default_names() -> List[str]:
 
 def _installed_path() -> List[str]:
     try:
-        from . import _location  # written by cmake --install
+        # written by cmake --install; absent from a pip install
+        from ._location import LIBRARY  # type: ignore[import]
     except ImportError:
         return []
     here = os.path.dirname(os.path.abspath(__file__))
-    return [os.path.normpath(os.path.join(here, _location.LIBRARY))]
+    return [os.path.normpath(os.path.join(here, str(LIBRARY)))]
 
 
 def _load() -> Tuple[ctypes.CDLL, str]:
@@ -134,4 +135,5 @@ if int(version.split(".")[0]) != ABI_MAJOR:
 
 def strerror(err: int) -> str:
     """procid_strerror() of a negative errno value."""
-    return lib.procid_strerror(err).decode("utf-8", "replace")
+    name: bytes = lib.procid_strerror(err)
+    return name.decode("utf-8", "replace")

@@ -18,8 +18,11 @@ usage: ci/bench.sh [--help] [all | runtime | guard]
   runtime  libprocid in-process (bench_runtime: identity, verified check,
            held handle, pidfile read + check against the floors open+read+
            close of the process's stat file and kill(pid, 0)), psutil's
-           is_running timed inside Python, and whole processes (procid
-           status vs /bin/true; ps -o lstart= and pgrep -F as peers)
+           is_running timed inside Python, the procid Python package
+           (bench_python.py: procid.check and Handle.alive against psutil's
+           is_running and create_time and os.kill(pid, 0), interleaved in
+           one interpreter), and whole processes (procid status vs
+           /bin/true; ps -o lstart= and pgrep -F as peers)
   guard    procguard (-p at -j1 and -j2, tree-sitter only, 5 files) against
            clang -fsyntax-only, clang-tidy and grep, on this repository, a
            generated corpus and third-party C fetched with npm pack (SQLite
@@ -83,7 +86,7 @@ cleanup() {
 trap cleanup EXIT
 
 bench_runtime() {
-    build_targets bench_runtime bench_spawn procid_cli
+    build_targets bench_runtime bench_spawn procid_cli procid
     local bin=$build/tests/bench procid=$build/lib/procid
     rm -rf "$parts/runtime"
     mkdir -p "$parts/runtime"
@@ -100,8 +103,17 @@ bench_runtime() {
         echo "ci/bench.sh: $py has no psutil: the psutil peer is skipped" >&2
         have_psutil=0
     fi
-    # In-process: bench_runtime and the psutil peer take turns, so that
-    # both see the same machine load; report.py pools the rounds.
+    # The Python package from the source tree over this build's library.
+    local have_pypkg=1
+    local pyenv=(env "PROCID_LIBRARY=$build/lib/libprocid.so.0" PYTHONPATH=lib/python
+        "PYTHONPYCACHEPREFIX=$out/pycache")
+    if ! "${pyenv[@]}" "$py" -c 'import procid' 2>/dev/null; then
+        echo "ci/bench.sh: $py cannot import the procid package: its rows are skipped" >&2
+        have_pypkg=0
+    fi
+    # In-process: bench_runtime, the psutil peer and the Python package take
+    # turns, so that all see the same machine load; report.py pools the
+    # rounds.
     for r in $(seq 1 "$rounds"); do
         echo "== round $r/$rounds: bench_runtime ($batches batches)" >&2
         "$bin/bench_runtime" -k "$batches" "$parts/runtime/runtime.$r.json" >/dev/null
@@ -109,6 +121,11 @@ bench_runtime() {
             echo "== round $r/$rounds: psutil peer" >&2
             "$py" "$src/peer_psutil.py" "$target_pid" -k "$batches" \
                 -o "$parts/runtime/psutil.$r.json" >/dev/null
+        fi
+        if [ $have_pypkg = 1 ]; then
+            echo "== round $r/$rounds: procid Python package" >&2
+            "${pyenv[@]}" "$py" "$src/bench_python.py" "$target_pid" "$pidfile" -k "$batches" \
+                -o "$parts/runtime/python.$r.json" >/dev/null
         fi
     done
 

@@ -11,6 +11,9 @@
 #   bench   peers and tools the benchmarks compare against
 #   lint    clang-tidy and cppcheck (ci/lint.sh)
 #   hooks   the pre-commit framework (the hook tests install it both ways)
+#   python  pytest, venv, setuptools, wheel and mypy (the procid Python
+#           package: its tests and type check, and an offline pip install
+#           into a scratch venv)
 set -euo pipefail
 
 pkgs_for() {
@@ -22,7 +25,8 @@ pkgs_for() {
     bench) echo "python3-psutil procps gnuplot-nox" ;;
     lint) echo "clang-tidy cppcheck" ;;
     hooks) echo "pre-commit" ;;
-    *) echo "ci/deps.sh: unknown group '$1' (base, guard, cross, fuzz, bench, lint, hooks)" >&2; return 2 ;;
+    python) echo "python3-pytest python3-venv python3-setuptools python3-wheel python3-mypy" ;;
+    *) echo "ci/deps.sh: unknown group '$1' (base, guard, cross, fuzz, bench, lint, hooks, python)" >&2; return 2 ;;
     esac
 }
 

@@ -8,13 +8,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-./ci/deps.sh base guard cross fuzz hooks lint
+./ci/deps.sh base guard cross fuzz hooks lint python
 
 build=${BUILD_DIR:-build}
 jobs=$(nproc 2>/dev/null || echo 2)
 
 echo "== configure + build ($build)"
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPROCID_BUILD_PYTHON=ON
 cmake --build "$build" -j"$jobs"
 
 echo "== Windows cross-build of libprocid (MinGW-w64, warnings are errors)"
@@ -22,6 +22,12 @@ echo "== Windows cross-build of libprocid (MinGW-w64, warnings are errors)"
 
 echo "== unit and integration tests"
 ctest --test-dir "$build" --output-on-failure -j"$jobs"
+
+# The Python package's tests again, against installed copies only: the
+# package cmake --install puts next to the library (scratch prefix), and a
+# pip install into a scratch virtual environment.
+echo "== Python package, installed (tests/python/installed.sh)"
+./tests/python/installed.sh "$build"
 
 # Static analysis of our own C (clang-tidy, cppcheck) and procguard over the
 # tree, through the same lint step users run in their CI.

@@ -58,6 +58,12 @@ TARGETS = [
      "compare/psutil_vs_check", "ratio", ">=", 2.5, "x"),
     ("procid status within 1.5x of /bin/true (process)",
      "process/procid_status", "ratio", "<=", 1.5, "x"),
+    # the Python package (bench_python.py): psutil rows' baseline is
+    # procid.check, procid rows' is os.kill, all in the same batches
+    ("Python: procid.check >= 3x faster than psutil is_running",
+     "python/psutil_is_running", "ratio", ">=", 3.0, "x"),
+    ("Python: Handle.alive() within 2x of os.kill(pid, 0)",
+     "python/py_handle_alive", "ratio", "<=", 2.0, "x"),
 ]
 for _i in GUARD_INPUTS:
     TARGETS += [
@@ -75,7 +81,7 @@ for _i in GUARD_INPUTS:
 
 
 # Sections in the table: the runtime ones first, then anything else.
-ORDER = ["runtime", "psutil", "process", "guard"]
+ORDER = ["runtime", "psutil", "python", "process", "guard"]
 
 
 def section_order(item):

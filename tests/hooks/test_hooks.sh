@@ -121,6 +121,25 @@ else
     git -C "$r" reset -q HEAD -- src/bad.c && rm -f "$r/src/bad.c"
     expect_commit "$r" src/linux.c "$good_c" yes "framework hook lets an acknowledged, allowlisted literal through"
     expect_commit "$r" tool.py 'open("/proc/self/status")\n' no "framework hook checks Python" '\[proc-unacked\]'
+
+    # A Python-only project (the README's recipe): no C, no build, no
+    # compile database; an allowlist and the framework hook.
+    r=$work/pyonly
+    git init -q -b main "$r"
+    mkdir -p "$r/allowlist" "$r/runner"
+    printf 'runner/linux.py   engine start times come from /proc on Linux\n' >"$r/allowlist/proc.allow"
+    printf 'import os\n' >"$r/runner/main.py"
+    printf 'repos:\n  - repo: %s\n    rev: %s\n    hooks:\n      - id: procguard\n' "$hr" "$rev" \
+        >"$r/.pre-commit-config.yaml"
+    git -C "$r" add -A && git -C "$r" commit -qm init --no-verify
+    if (cd "$r" && pre-commit install >/dev/null); then ok "python-only: pre-commit install"; else not_ok "python-only: pre-commit install"; fi
+    expect_commit "$r" runner/probe.py 'from pathlib import Path\nstat = Path("/proc") / "self" / "stat"\n' no \
+        "python-only: an unacknowledged Path(\"/proc\") is refused" 'runner/probe.py:2:13: error: .*\[proc-unacked\]'
+    git -C "$r" reset -q HEAD -- runner/probe.py && rm -f "$r/runner/probe.py"
+    expect_commit "$r" runner/linux.py 'STAT = "/proc/%%d/stat"  # portability: engine start time, Linux only\n' yes \
+        "python-only: an acknowledged, allowlisted literal goes through"
+    expect_commit "$r" runner/other.py 'STAT = "/proc/%%d/stat"  # portability: engine start time, Linux only\n' no \
+        "python-only: an acknowledged literal outside the allowlist is refused" '\[proc-not-allowlisted\]'
 fi
 
 echo "$passed passed, $failed failed"

@@ -299,7 +299,9 @@ static int is_string_token(const char *sp)
  * literal token in the definition, following identifiers that name other
  * repository macros (#define ROOT BASE, #define BASE "/proc"). Returns 1
  * and fills *name (the macro whose definition holds the literal), *rel and
- * *line; 0 if the literal is not spelled in a repository macro.
+ * *line; 0 if the literal is not spelled in a repository macro; -1 if it is
+ * an empty literal ("" in #define SYSROOT ""): the macro contributes no text
+ * to the value, so its acknowledgement covers nothing of it.
  */
 static int literal_def(tu_ctx *t, CXCursor def, int depth, char **name,
                        const char **rel, unsigned *line)
@@ -317,7 +319,11 @@ static int literal_def(tu_ctx *t, CXCursor def, int depth, char **name,
     for (unsigned i = 1; i < ntoks && !found; i++) { /* 0: the name */
         CXTokenKind k = clang_getTokenKind(toks[i]);
         char *sp = str_take(clang_getTokenSpelling(t->tu, toks[i]));
-        if (k == CXToken_Literal && is_string_token(sp)) {
+        pg_buf v = {0};
+        if (k == CXToken_Literal && is_string_token(sp) &&
+            decode_literal(sp, &v) == 0 && v.n == 0) {
+            found = -1;
+        } else if (k == CXToken_Literal && is_string_token(sp)) {
             CXFile tf;
             file_loc(clang_getTokenLocation(t->tu, toks[i]), &tf, line, &col,
                      &off);
@@ -329,6 +335,7 @@ static int literal_def(tu_ctx *t, CXCursor def, int depth, char **name,
             if (inner != NULL && !clang_equalCursors(*inner, def))
                 found = literal_def(t, *inner, depth + 1, name, rel, line);
         }
+        free(v.p);
         free(sp);
     }
     clang_disposeTokens(t->tu, toks, ntoks);
@@ -364,15 +371,18 @@ static void take_literal(tu_ctx *t, CXCursor c)
         return;
     }
     /* Embedded NULs end the reported value; the rule already judged. */
-    pg_site s = {(char *)rel, line, col, off, val.p, NULL, NULL, 0, "clang"};
+    pg_site s = {(char *)rel, line, col, off, val.p, NULL, NULL, 0, NULL,
+                 "clang"};
     char *macro = NULL;
     const mexp *e = find_exp(t, f, off);
     if (e != NULL) {
         CXCursor def = clang_getCursorReferenced(e->c);
         const char *drel = NULL;
         unsigned dline = 0;
-        if (clang_Cursor_isNull(def) ||
-            !literal_def(t, def, 0, &macro, &drel, &dline)) {
+        int traced = clang_Cursor_isNull(def)
+                         ? 0
+                         : literal_def(t, def, 0, &macro, &drel, &dline);
+        if (traced == 0) {
             /* The literal comes from outside the repository (a system
                macro) or could not be traced: name the macro used here. */
             macro = str_take(clang_getCursorSpelling(e->c));

@@ -351,21 +351,16 @@ static int semantic_pass(run *r)
     for (size_t i = 0; i < out.sites.n; i++)
         if (pg_files_find(&r->files, out.sites.v[i].path) >= 0)
             pg_sites_add(&r->sites, &out.sites.v[i]);
-    unsigned char *reached = calloc(r->files.n + 1, 1);
-    if (reached == NULL)
-        abort();
+    /* Every spelled literal is a site in every mode: tree-sitter reads
+       every checked file whole, and libclang's expansions are added. A file
+       libclang parsed with nothing skipped has no site this run missed. */
     for (size_t k = 0; k < out.nfiles; k++) {
         long i = find_abs(r->root, &r->files, out.files[k].abspath);
-        if (i < 0 || r->files.v[i].lang != PG_LANG_C)
-            continue;
-        reached[i] = 1;
-        if (out.files[k].nskipped > 0)
-            ts_scan(r, (size_t)i, out.files[k].skipped, out.files[k].nskipped);
+        if (i >= 0 && out.files[k].nskipped == 0)
+            r->texts.v[i].whole = 1;
     }
     for (size_t i = 0; i < r->files.n; i++)
-        if (!reached[i] || r->files.v[i].lang != PG_LANG_C)
-            ts_scan(r, i, NULL, 0);
-    free(reached);
+        ts_scan(r, i, NULL, 0);
     pg_clang_out_free(&out);
     return 0;
 }

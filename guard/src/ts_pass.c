@@ -48,6 +48,8 @@ typedef struct pg_scan {
     size_t nlines;
     pg_macro *macros; /* C: sorted by (name, offset) */
     size_t nmacros;
+    const char *defining; /* the #define being scanned, or NULL */
+    size_t defining_len;
 } pg_scan;
 
 static void lines_build(pg_scan *sc)
@@ -499,7 +501,11 @@ static void report(pg_scan *sc, size_t off, const pg_buf *value,
     s.offset = off;
     s.value = value->p;
     s.pass = "tree-sitter";
-    char *macro = NULL;
+    char *macro = NULL, *defines = NULL;
+    if (sc->defining != NULL) {
+        defines = pg_strndup(sc->defining, sc->defining_len);
+        s.defines = defines;
+    }
     if (m != NULL) {
         macro = pg_strndup(m->name, m->name_len);
         s.macro = macro;
@@ -508,6 +514,7 @@ static void report(pg_scan *sc, size_t off, const pg_buf *value,
     }
     pg_sites_add(sc->out, &s);
     free(macro);
+    free(defines);
 }
 
 typedef struct pg_syms {
@@ -651,9 +658,16 @@ static void walk(pg_scan *sc, TSTreeCursor *cur, TSNode root, pg_lang lang,
             c_string(sc, node, y);
         } else if (lang == PG_LANG_C && (s == y->def || s == y->fdef)) {
             TSNode value = ts_node_child_by_field_name(node, "value", 5);
+            TSNode name = ts_node_child_by_field_name(node, "name", 4);
+            if (!ts_node_is_null(name)) {
+                sc->defining = sc->text + ts_node_start_byte(name);
+                sc->defining_len =
+                    ts_node_end_byte(name) - ts_node_start_byte(name);
+            }
             if (!ts_node_is_null(value))
                 scan_arg(sc, ts_node_start_byte(value),
                          ts_node_end_byte(value));
+            sc->defining = NULL;
         } else if (lang == PG_LANG_PYTHON && s == y->concat) {
             py_string(sc, node, y);
             uint32_t n = ts_node_named_child_count(node);

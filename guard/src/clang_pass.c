@@ -48,34 +48,58 @@
  * or more "..." pieces (concatenated), escapes decoded as the tree-sitter
  * pass decodes them (strlit.c). 0, or -1 if `s` is not a string literal.
  */
-static int decode_literal(const char *s, pg_buf *out)
+/* Past an encoding prefix (u8, L, u, U) and, for C++, R; *raw says which. */
+static const char *skip_prefix(const char *p, int *raw)
 {
-    const char *p = s;
     if (strncmp(p, "u8", 2) == 0)
         p += 2;
     else if (*p == 'L' || *p == 'u' || *p == 'U')
         p++;
+    *raw = *p == 'R';
+    return *raw ? p + 1 : p;
+}
+
+static int decode_literal(const char *s, pg_buf *out)
+{
+    int raw;
+    const char *p = skip_prefix(s, &raw);
     if (*p != '"')
         return -1;
     pg_buf_put(out, "", 0);
     out->n = 0;
     while (*p == '"') {
-        const char *end = ++p;
-        while (*end && *end != '"')
-            end += (*end == '\\' && end[1] != '\0') ? 2 : 1;
-        if (*end != '"')
-            return -1;
-        while (p < end) {
-            if (*p != '\\') {
-                pg_buf_putc(out, *p++);
-                continue;
+        if (raw) {
+            const char *body;
+            size_t blen, used = pg_raw_body(p + 1, strlen(p + 1), &body, &blen);
+            if (used == 0)
+                return -1;
+            pg_buf_put(out, body, blen);
+            p += 1 + used;
+        } else {
+            const char *end = ++p;
+            while (*end && *end != '"')
+                end += (*end == '\\' && end[1] != '\0') ? 2 : 1;
+            if (*end != '"')
+                return -1;
+            while (p < end) {
+                if (*p != '\\') {
+                    pg_buf_putc(out, *p++);
+                    continue;
+                }
+                p++;
+                p += pg_escape_decode(p, (size_t)(end - p), out, 0);
             }
-            p++;
-            p += pg_escape_decode(p, (size_t)(end - p), out, 0);
+            p = end + 1;
         }
-        p = end + 1;
+        /* a user-defined literal's suffix ("/proc"sv) is not its value */
+        while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+               (*p >= '0' && *p <= '9') || *p == '_')
+            p++;
         while (*p == ' ' || *p == '\t' || *p == '\n')
             p++;
+        const char *q = skip_prefix(p, &raw);
+        if (*q == '"')
+            p = q;
     }
     return 0;
 }
@@ -287,11 +311,8 @@ static const CXCursor *find_def(const tu_ctx *t, const char *name)
 
 static int is_string_token(const char *sp)
 {
-    if (strncmp(sp, "u8", 2) == 0)
-        sp += 2;
-    else if (*sp == 'L' || *sp == 'u' || *sp == 'U')
-        sp++;
-    return *sp == '"';
+    int raw;
+    return *skip_prefix(sp, &raw) == '"';
 }
 
 /*

@@ -269,7 +269,8 @@ static int want_entry(const char *abspath, void *ctx)
 {
     const want_ctx *w = ctx;
     long i = find_abs(w->root, w->files, abspath);
-    return i >= 0 && w->files->v[i].lang == PG_LANG_C;
+    return i >= 0 && (w->files->v[i].lang == PG_LANG_C ||
+                      w->files->v[i].lang == PG_LANG_CPP);
 }
 
 static void load_texts(run *r)

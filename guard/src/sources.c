@@ -71,8 +71,18 @@ pg_lang pg_lang_of(const char *path, const char *head, size_t hlen)
     base = base ? base + 1 : path;
     const char *dot = strrchr(base, '.');
     if (dot != NULL && dot != base) {
-        if (strcmp(dot, ".c") == 0 || strcmp(dot, ".h") == 0)
+        static const char *const cpp[] = {".cc",  ".cpp", ".cxx", ".c++",
+                                          ".C",   ".hh",  ".hpp", ".hxx",
+                                          ".h++", ".H",   ".ipp", ".tpp",
+                                          ".inl", NULL};
+        for (size_t i = 0; cpp[i] != NULL; i++)
+            if (strcmp(dot, cpp[i]) == 0)
+                return PG_LANG_CPP;
+        if (strcmp(dot, ".c") == 0)
             return PG_LANG_C;
+        if (strcmp(dot, ".h") == 0)
+            return head != NULL && pg_looks_like_cpp(head, hlen) ? PG_LANG_CPP
+                                                                 : PG_LANG_C;
         if (strcmp(dot, ".py") == 0 || strcmp(dot, ".pyi") == 0)
             return PG_LANG_PYTHON;
         return PG_LANG_OTHER;
@@ -87,13 +97,62 @@ pg_lang pg_lang_of(const char *path, const char *head, size_t hlen)
     return PG_LANG_OTHER;
 }
 
+static int word_char(char c)
+{
+    return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9');
+}
+
+/* 1 if w occurs in t[0..n) not glued to identifier characters. */
+static int has_token(const char *t, size_t n, const char *w)
+{
+    size_t m = strlen(w);
+    for (size_t i = 0; i + m <= n; i++) {
+        if (t[i] != w[0] || memcmp(t + i, w, m) != 0)
+            continue;
+        int before = i > 0 && word_char(t[i - 1]) && word_char(w[0]);
+        int after = i + m < n && word_char(t[i + m]) && word_char(w[m - 1]);
+        if (!before && !after)
+            return 1;
+    }
+    return 0;
+}
+
+int pg_looks_like_cpp(const char *t, size_t n)
+{
+    static const char *const marks[] = {"namespace", "template<", "template <",
+                                        "nullptr",   "constexpr", "std::",
+                                        "R\"(",      "extern \"C++\"",
+                                        NULL};
+    for (size_t i = 0; marks[i] != NULL; i++)
+        if (has_token(t, n, marks[i]))
+            return 1;
+    return 0;
+}
+
 static pg_lang lang_of_file(const char *root, const char *rel)
 {
     pg_lang l = pg_lang_of(rel, NULL, 0);
     const char *base = strrchr(rel, '/');
     base = base ? base + 1 : rel;
-    if (l != PG_LANG_OTHER || strchr(base + 1, '.') != NULL)
+    const char *dot = strrchr(base, '.');
+    int is_h = dot != NULL && strcmp(dot, ".h") == 0;
+    if (!is_h && (l != PG_LANG_OTHER || strchr(base + 1, '.') != NULL))
         return l;
+    if (is_h) { /* C or C++: decided by what it holds */
+        char *abs = pg_xrealloc(NULL, strlen(root) + strlen(rel) + 2);
+        sprintf(abs, "%s/%s", root, rel);
+        char *text;
+        size_t len;
+        pg_error err;
+        int rc = pg_read_file(abs, &text, &len, &err);
+        free(abs);
+        if (rc != 0)
+            return PG_LANG_C;
+        l = pg_lang_of(rel, text, len);
+        free(text);
+        return l;
+    }
     /* no extension: perhaps a script with a python shebang */
     char *abs = pg_xrealloc(NULL, strlen(root) + strlen(rel) + 2);
     sprintf(abs, "%s/%s", root, rel);

@@ -49,8 +49,15 @@ void pg_files_free(pg_files *f);
 long pg_files_find(const pg_files *f, const char *path);
 
 /* The language of a file from its name; `head` (its first bytes, may be
-   NULL) decides for files without an extension: a python shebang. */
+   NULL) decides for files without an extension (a python shebang) and, as
+   the whole text, for a `.h`: C++ when pg_looks_like_cpp, else C. */
 pg_lang pg_lang_of(const char *path, const char *head, size_t hlen);
+
+/* 1 if C or C++ text t[0..n) holds C++-only spellings: namespace,
+   template<, nullptr, constexpr, std::, R"(, extern "C++". A
+   header is parsed as C++ on that evidence, the same in every mode (with or
+   without -p, whichever translation units include it). */
+int pg_looks_like_cpp(const char *t, size_t n);
 
 /* Read a whole file. 0, or -1 with *err naming it (errno left set). */
 int pg_read_file(const char *path, char **text, size_t *len, pg_error *err);

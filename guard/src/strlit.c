@@ -112,3 +112,23 @@ size_t pg_escape_decode(const char *s, size_t n, pg_buf *b, int python)
     pg_buf_putc(b, s[0]);
     return 1;
 }
+
+size_t pg_raw_body(const char *s, size_t n, const char **body, size_t *blen)
+{
+    size_t d = 0; /* the delimiter: at most 16 characters before '(' */
+    while (d < n && d <= 16 && s[d] != '(' && s[d] != '"' && s[d] != ' ' &&
+           s[d] != ')' && s[d] != '\\' && s[d] != '\n')
+        d++;
+    if (d >= n || d > 16 || s[d] != '(')
+        return 0;
+    *body = s + d + 1;
+    for (size_t i = d + 1; i < n; i++) {
+        if (s[i] != ')' || i + 1 + d >= n || s[i + 1 + d] != '"' ||
+            memcmp(s + i + 1, s, d) != 0)
+            continue;
+        *blen = i - (d + 1);
+        return i + d + 2;
+    }
+    *blen = n - (d + 1);
+    return n;
+}

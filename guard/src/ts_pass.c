@@ -20,10 +20,8 @@
 #include <tree_sitter/api.h>
 
 #include "strlit.h"
+#include "ts_lang.h"
 #include "ts_pass.h"
-
-const TSLanguage *tree_sitter_c(void);
-const TSLanguage *tree_sitter_python(void);
 
 /* Macro lookups are ambiguous when #if branches define a name twice; this
  * many alternatives are tried for one concatenation, which covers the usual
@@ -107,6 +105,13 @@ static void c_literal_value(const char *t, size_t n, pg_buf *b)
     const char *q = memchr(t, '"', n);
     if (q == NULL)
         return;
+    if (q > t && q[-1] == 'R') { /* C++ raw: no escapes */
+        const char *body;
+        size_t blen;
+        if (pg_raw_body(q + 1, (size_t)(t + n - q - 1), &body, &blen) > 0)
+            pg_buf_put(b, body, blen);
+        return;
+    }
     const char *s = q + 1, *end = t + n;
     if (end > s && end[-1] == '"')
         end--;
@@ -203,9 +208,20 @@ static void tokenize_arg(const char *text, size_t start, size_t end,
             while (e < end && is_ident(text[e]))
                 e++;
             size_t plen = e - i;
-            int prefix = (plen == 1 && strchr("LuU", c) != NULL) ||
-                         (plen == 2 && text[i] == 'u' && text[i + 1] == '8');
-            if (prefix && e < end && (text[e] == '"' || text[e] == '\'')) {
+            int raw = plen >= 1 && text[e - 1] == 'R';
+            size_t enc = plen - (size_t)raw; /* the encoding prefix */
+            int prefix = enc == 0 ||
+                         (enc == 1 && strchr("LuU", c) != NULL) ||
+                         (enc == 2 && text[i] == 'u' && text[i + 1] == '8');
+            if (raw && prefix && e < end && text[e] == '"') {
+                const char *body;
+                size_t blen, used = pg_raw_body(text + e + 1, end - e - 1,
+                                                &body, &blen);
+                size_t qe = used ? e + 1 + used : skip_quoted(text, e, end);
+                parts_add(ps, TOK_STR, i, qe);
+                i = qe;
+            } else if (!raw && enc > 0 && prefix && e < end &&
+                       (text[e] == '"' || text[e] == '\'')) {
                 size_t qe = skip_quoted(text, e, end);
                 parts_add(ps, text[e] == '"' ? TOK_STR : TOK_OTHER, i, qe);
                 i = qe;
@@ -518,11 +534,14 @@ static void report(pg_scan *sc, size_t off, const pg_buf *value,
 }
 
 typedef struct pg_syms {
-    TSSymbol str, concat, def, fdef, comment, interp;
+    TSSymbol str, raw, concat, def, fdef, comment, interp;
 } pg_syms;
 
+/* The symbol of a named node kind; 0 (never a node's) when there is none. */
 static TSSymbol sym(const TSLanguage *l, const char *name)
 {
+    if (name == NULL)
+        return 0;
     return ts_language_symbol_for_name(l, name, (uint32_t)strlen(name), true);
 }
 
@@ -536,7 +555,7 @@ static void c_string(pg_scan *sc, TSNode node, const pg_syms *y)
             TSSymbol s = ts_node_symbol(c);
             if (s == y->comment)
                 continue;
-            parts_add(&ps, s == y->str ? TOK_STR : TOK_IDENT,
+            parts_add(&ps, s == y->str || s == y->raw ? TOK_STR : TOK_IDENT,
                       ts_node_start_byte(c), ts_node_end_byte(c));
         }
     } else {
@@ -627,8 +646,8 @@ static int macro_order(const void *a, const void *b)
     return c;
 }
 
-static void walk(pg_scan *sc, TSTreeCursor *cur, TSNode root, pg_lang lang,
-                 const pg_syms *y);
+static void walk(pg_scan *sc, TSTreeCursor *cur, TSNode root,
+                 const pg_ts_lang *L, const pg_syms *y);
 
 /* An f-string's replacement fields are code, and may hold literals. */
 static void walk_fields(pg_scan *sc, TSNode str, const pg_syms *y)
@@ -639,14 +658,15 @@ static void walk_fields(pg_scan *sc, TSNode str, const pg_syms *y)
         if (ts_node_symbol(c) != y->interp)
             continue;
         TSTreeCursor cur = ts_tree_cursor_new(c);
-        walk(sc, &cur, c, PG_LANG_PYTHON, y);
+        walk(sc, &cur, c, &pg_ts_lang_python, y);
         ts_tree_cursor_delete(&cur);
     }
 }
 
-static void walk(pg_scan *sc, TSTreeCursor *cur, TSNode root, pg_lang lang,
-                 const pg_syms *y)
+static void walk(pg_scan *sc, TSTreeCursor *cur, TSNode root,
+                 const pg_ts_lang *L, const pg_syms *y)
 {
+    const int cfam = L->c_family;
     ts_tree_cursor_reset(cur, root);
     for (;;) {
         TSNode node = ts_tree_cursor_current_node(cur);
@@ -654,9 +674,9 @@ static void walk(pg_scan *sc, TSTreeCursor *cur, TSNode root, pg_lang lang,
         int descend = 0;
         if (s == y->comment) {
             /* mentions in comments are not accesses */
-        } else if (lang == PG_LANG_C && (s == y->str || s == y->concat)) {
+        } else if (cfam && (s == y->str || s == y->raw || s == y->concat)) {
             c_string(sc, node, y);
-        } else if (lang == PG_LANG_C && (s == y->def || s == y->fdef)) {
+        } else if (cfam && (s == y->def || s == y->fdef)) {
             TSNode value = ts_node_child_by_field_name(node, "value", 5);
             TSNode name = ts_node_child_by_field_name(node, "name", 4);
             if (!ts_node_is_null(name)) {
@@ -668,12 +688,12 @@ static void walk(pg_scan *sc, TSTreeCursor *cur, TSNode root, pg_lang lang,
                 scan_arg(sc, ts_node_start_byte(value),
                          ts_node_end_byte(value));
             sc->defining = NULL;
-        } else if (lang == PG_LANG_PYTHON && s == y->concat) {
+        } else if (!cfam && s == y->concat) {
             py_string(sc, node, y);
             uint32_t n = ts_node_named_child_count(node);
             for (uint32_t i = 0; i < n; i++)
                 walk_fields(sc, ts_node_named_child(node, i), y);
-        } else if (lang == PG_LANG_PYTHON && s == y->str) {
+        } else if (!cfam && s == y->str) {
             py_string(sc, node, y);
             walk_fields(sc, node, y);
         } else {
@@ -862,9 +882,9 @@ static int c_may_start(const char *t, size_t len, size_t i, pg_defines *d)
 }
 
 /* 1 if the file may hold a /proc literal, and so has to be parsed. */
-static int may_hold_proc(const char *t, size_t len, pg_lang lang)
+static int may_hold_proc(const char *t, size_t len, const pg_ts_lang *L)
 {
-    if (lang == PG_LANG_PYTHON) {
+    if (!L->c_family) {
         /* the body right after any quote: a '/', or an escape or a
          * continuation line that may produce one */
         for (size_t i = 0; i + 1 < len; i++)
@@ -877,7 +897,9 @@ static int may_hold_proc(const char *t, size_t len, pg_lang lang)
     int may = 0;
     for (const char *q = memchr(t, '"', len); q != NULL && !may;
          q = memchr(q + 1, '"', len - (size_t)(q + 1 - t)))
-        may = c_may_start(t, len, (size_t)(q - t) + 1, &d);
+        /* a raw string's body starts after its delimiter: just parse */
+        may = (q > t && q[-1] == 'R') ||
+              c_may_start(t, len, (size_t)(q - t) + 1, &d);
     free(d.at);
     return may;
 }
@@ -1008,20 +1030,29 @@ static int set_parse_ranges(TSParser *parser, const pg_scan *sc)
     return ok;
 }
 
+static const pg_ts_lang *lang_desc(pg_lang lang)
+{
+    switch (lang) {
+    case PG_LANG_C: return &pg_ts_lang_c;
+    case PG_LANG_CPP: return &pg_ts_lang_cpp;
+    case PG_LANG_PYTHON: return &pg_ts_lang_python;
+    default: return NULL;
+    }
+}
+
 int pg_ts_scan(const char *path, const char *text, size_t len, pg_lang lang,
                const pg_range *ranges, size_t nranges, pg_sites *out,
                pg_error *err)
 {
-    const TSLanguage *language = lang == PG_LANG_C        ? tree_sitter_c()
-                                 : lang == PG_LANG_PYTHON ? tree_sitter_python()
-                                                          : NULL;
-    if (language == NULL) {
+    const pg_ts_lang *L = lang_desc(lang);
+    if (L == NULL) {
         snprintf(err->msg, sizeof err->msg,
-                 "%s: no tree-sitter grammar for this kind of file (only C "
-                 "and Python are scanned)",
+                 "%s: no tree-sitter grammar for this kind of file (only C, "
+                 "C++ and Python are scanned)",
                  path);
         return -1;
     }
+    const TSLanguage *language = L->grammar();
     if (len > UINT32_MAX) {
         snprintf(err->msg, sizeof err->msg,
                  "%s: %zu bytes is more than tree-sitter can parse", path, len);
@@ -1038,14 +1069,14 @@ int pg_ts_scan(const char *path, const char *text, size_t len, pg_lang lang,
                  "%s: the %s grammar has ABI %u, but this libtree-sitter "
                  "accepts %d to %d; rebuild procguard against a matching "
                  "grammar",
-                 path, lang == PG_LANG_C ? "C" : "Python",
+                 path, L->name,
                  ts_language_version(language),
                  TREE_SITTER_MIN_COMPATIBLE_LANGUAGE_VERSION,
                  TREE_SITTER_LANGUAGE_VERSION);
         ts_parser_delete(parser);
         return -1;
     }
-    if (!may_hold_proc(text, len, lang)) {
+    if (!may_hold_proc(text, len, L)) {
         ts_parser_delete(parser);
         return 0;
     }
@@ -1058,7 +1089,7 @@ int pg_ts_scan(const char *path, const char *text, size_t len, pg_lang lang,
         .out = out,
     };
     lines_build(&sc);
-    if (ranges != NULL && lang == PG_LANG_C && !set_parse_ranges(parser, &sc)) {
+    if (ranges != NULL && L->c_family && !set_parse_ranges(parser, &sc)) {
         snprintf(err->msg, sizeof err->msg,
                  "%s: tree-sitter refused the skipped ranges", path);
         free(sc.lines);
@@ -1075,21 +1106,22 @@ int pg_ts_scan(const char *path, const char *text, size_t len, pg_lang lang,
     }
 
     pg_syms y = {
-        .str = sym(language, lang == PG_LANG_C ? "string_literal" : "string"),
-        .concat = sym(language, "concatenated_string"),
-        .def = sym(language, "preproc_def"),
-        .fdef = sym(language, "preproc_function_def"),
-        .comment = sym(language, "comment"),
-        .interp = sym(language, "interpolation"),
+        .str = sym(language, L->string),
+        .raw = sym(language, L->raw),
+        .concat = sym(language, L->concat),
+        .def = sym(language, L->define),
+        .fdef = sym(language, L->fdefine),
+        .comment = sym(language, L->comment),
+        .interp = sym(language, L->interp),
     };
     TSNode root = ts_tree_root_node(tree);
     TSTreeCursor cur = ts_tree_cursor_new(root);
-    if (lang == PG_LANG_C) {
+    if (L->c_family) {
         collect_macros(&sc, &cur, root, &y);
         if (sc.nmacros > 0) /* qsort(NULL, 0, ...) is undefined */
             qsort(sc.macros, sc.nmacros, sizeof *sc.macros, macro_order);
     }
-    walk(&sc, &cur, root, lang, &y);
+    walk(&sc, &cur, root, L, &y);
 
     ts_tree_cursor_delete(&cur);
     for (size_t i = 0; i < sc.nmacros; i++)

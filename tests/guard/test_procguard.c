@@ -780,7 +780,7 @@ static void test_p_sites_contain_tree_sitter_sites_on_every_fixture(
     (void)state;
     const char *names[] = {"acks",     "clean",   "csites",     "ignored",
                            "python",   "twomode", "crossmacro", "sysroot",
-                           NULL};
+                           "cpp",      NULL};
     for (size_t i = 0; names[i] != NULL; i++) {
         reset_repo();
         fixture(names[i]);
@@ -866,6 +866,58 @@ static void test_p_sites_contain_tree_sitter_sites_on_generated_corpus(
     expect_p_contains_tree_sitter("generated corpus");
 }
 
+/* ---- C++ ---------------------------------------------------------------- */
+
+static void test_cpp_database_tu_header_outside_and_inactive_branch(
+    void **state)
+{
+    (void)state;
+    fixture("cpp");
+    const char *spelled[] = {
+        "include/paths.hpp:2:proc-unacked", /* the #define itself */
+        "include/util.h:3:proc-unacked",    /* a .h holding C++ */
+        "src/a.cpp:7:proc-unacked",         /* raw string */
+        "src/a.cpp:8:proc-unacked",         /* u8 */
+        "src/a.cpp:9:proc-unacked",         /* L */
+        "src/a.cpp:10:proc-unacked",        /* user-defined literal */
+        "src/a.cpp:13:proc-unacked",        /* inactive branch */
+        "src/b.cc:3:proc-unacked",          /* outside the database */
+        NULL};
+    result r = run("--format", "json", (char *)NULL);
+    expect_findings(&r, spelled);
+    assert_int_equal(r.code, 1);
+    result_free(&r);
+    /* -p adds the expansion of CPP_ROOT in the database TU */
+    const char *with_p[] = {"include/paths.hpp:2:proc-unacked",
+                            "include/util.h:3:proc-unacked",
+                            "src/a.cpp:7:proc-unacked",
+                            "src/a.cpp:8:proc-unacked",
+                            "src/a.cpp:9:proc-unacked",
+                            "src/a.cpp:10:proc-unacked",
+                            "src/a.cpp:11:proc-unacked",
+                            "src/a.cpp:13:proc-unacked",
+                            "src/b.cc:3:proc-unacked",
+                            NULL};
+    r = run("-p", "build", "--format", "json", (char *)NULL);
+    expect_findings(&r, with_p);
+    assert_int_equal(r.code, 1);
+    assert_string_equal(
+        json_str(finding(&r, "src/a.cpp", 11, "proc-unacked"), "pass"),
+        "clang");
+    result_free(&r);
+}
+
+static void test_named_cpp_file_is_checked(void **state)
+{
+    (void)state;
+    fixture("cpp");
+    result r = run("--format", "json", "src/b.cc", (char *)NULL);
+    const char *want[] = {"src/b.cc:3:proc-unacked", NULL};
+    expect_findings(&r, want);
+    assert_int_equal(r.code, 1);
+    result_free(&r);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -894,6 +946,8 @@ int main(void)
         T(test_ack_at_empty_macro_does_not_cover_concatenated_literal),
         T(test_p_sites_contain_tree_sitter_sites_on_every_fixture),
         T(test_p_sites_contain_tree_sitter_sites_on_generated_corpus),
+        T(test_cpp_database_tu_header_outside_and_inactive_branch),
+        T(test_named_cpp_file_is_checked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -117,8 +117,12 @@ typedef struct tu_result {
     pg_sites sites;
     file_rec *files;
     size_t nfiles;
+    pg_degraded *deg; /* first error per repository file */
+    size_t ndeg;
     int failed;
     char msg[1024];
+    char *fail_path;
+    unsigned fail_line, fail_col;
 } tu_result;
 
 typedef struct run_ctx {
@@ -160,6 +164,8 @@ typedef struct tu_ctx {
     size_t nlits, caplits;
     CXCursor missing; /* first #include that found no file */
     int has_missing;
+    CXFile last_file; /* the file of the last cursor visited, */
+    int last_ours;    /* and whether it is a repository file */
 } tu_ctx;
 
 #define PUSH(arr, n, cap, val)                                                 \
@@ -270,8 +276,17 @@ static enum CXChildVisitResult visit(CXCursor c, CXCursor parent,
         }
         return CXChildVisit_Continue;
     }
+    /* A repository file stays ours whatever a GNU line marker (# 3 "x.c" 3)
+       says: system-ness is judged per file (file_rel), not per location. */
     CXSourceLocation loc = clang_getCursorLocation(c);
-    if (clang_Location_isInSystemHeader(loc))
+    CXFile lf;
+    unsigned ll, lc, lo;
+    file_loc(loc, &lf, &ll, &lc, &lo);
+    if (lf != t->last_file) {
+        t->last_file = lf;
+        t->last_ours = file_rel(t, lf) != NULL;
+    }
+    if (!t->last_ours && c.kind != CXCursor_StringLiteral)
         return CXChildVisit_Continue;
     switch (c.kind) {
     case CXCursor_StringLiteral:
@@ -515,6 +530,11 @@ static void diag_fail(tu_ctx *t, CXDiagnostic d)
     char *name =
         rel ? pg_strdup(rel) : (f ? str_take(clang_getFileName(f)) : NULL);
     t->res->failed = 1;
+    if (rel != NULL) {
+        t->res->fail_path = pg_strdup(rel);
+        t->res->fail_line = line;
+        t->res->fail_col = col;
+    }
     if (name)
         snprintf(t->res->msg, sizeof t->res->msg, "%s:%u:%u: fatal error: %s",
                  name, line, col, text);
@@ -523,6 +543,25 @@ static void diag_fail(tu_ctx *t, CXDiagnostic d)
                  t->cc->file, text);
     free(name);
     free(text);
+}
+
+/* An error in a repository file: remember the first one per file. */
+static void note_degraded(tu_ctx *t, CXDiagnostic d)
+{
+    CXFile f;
+    unsigned line, col, off;
+    file_loc(clang_getDiagnosticLocation(d), &f, &line, &col, &off);
+    const char *rel = file_rel(t, f);
+    if (rel == NULL)
+        return;
+    tu_result *res = t->res;
+    for (size_t i = 0; i < res->ndeg; i++)
+        if (strcmp(res->deg[i].path, rel) == 0)
+            return;
+    res->deg = pg_xrealloc(res->deg, (res->ndeg + 1) * sizeof *res->deg);
+    res->deg[res->ndeg++] =
+        (pg_degraded){pg_strdup(rel), line, col,
+                      str_take(clang_getDiagnosticSpelling(d))};
 }
 
 static void check_errors(tu_ctx *t)
@@ -535,6 +574,8 @@ static void check_errors(tu_ctx *t)
     for (unsigned i = 0; i < nd && !t->res->failed; i++) {
         CXDiagnostic d = clang_getDiagnostic(t->tu, i);
         enum CXDiagnosticSeverity sev = clang_getDiagnosticSeverity(d);
+        if (sev == CXDiagnostic_Error)
+            note_degraded(t, d);
         if (sev == CXDiagnostic_Fatal) {
             diag_fail(t, d);
         } else if (t->has_missing && sev == CXDiagnostic_Error) {
@@ -556,6 +597,11 @@ static void check_errors(tu_ctx *t)
         snprintf(t->res->msg, sizeof t->res->msg,
                  "%s%s: fatal error: '%s' file not found", rel ? rel : where,
                  buf, inc);
+        if (rel != NULL) {
+            t->res->fail_path = pg_strdup(rel);
+            t->res->fail_line = mline;
+            t->res->fail_col = 1;
+        }
         free(inc);
         free(where);
     }
@@ -596,6 +642,11 @@ static void parse_one(run_ctx *run, CXIndex idx, size_t k)
     if (rc != CXError_Success || tu == NULL) {
         struct stat st;
         const char *name = under_root(cc->file, run->root);
+        if (name != NULL) {
+            res->fail_path = pg_strdup(name);
+            res->fail_line = 1;
+            res->fail_col = 1;
+        }
         /* libclang says only "failure" for a file it cannot read. */
         if (stat(cc->file, &st) != 0)
             tu_fail(res, name ? name : cc->file,
@@ -775,6 +826,26 @@ static void merge_files(run_ctx *run, pg_clang_out *out)
     free(all);
 }
 
+/* The first error of each file, in translation-unit order. */
+static void merge_degraded(run_ctx *run, pg_clang_out *out)
+{
+    for (size_t k = 0; k < run->ntodo; k++) {
+        tu_result *res = &run->results[k];
+        for (size_t i = 0; i < res->ndeg; i++) {
+            pg_degraded *d = &res->deg[i];
+            int seen = 0;
+            for (size_t j = 0; j < out->ndegraded && !seen; j++)
+                seen = strcmp(out->degraded[j].path, d->path) == 0;
+            if (seen)
+                continue;
+            out->degraded = pg_xrealloc(
+                out->degraded, (out->ndegraded + 1) * sizeof *out->degraded);
+            out->degraded[out->ndegraded++] = *d;
+            d->path = d->msg = NULL; /* moved */
+        }
+    }
+}
+
 /* ---- entry point ------------------------------------------------------ */
 
 static int has_builtin_headers(const char *dir)
@@ -821,6 +892,12 @@ static void run_free(run_ctx *run)
             free(res->files[i].r);
         }
         free(res->files);
+        for (size_t i = 0; i < res->ndeg; i++) {
+            free(res->deg[i].path);
+            free(res->deg[i].msg);
+        }
+        free(res->deg);
+        free(res->fail_path);
     }
     free(run->results);
     free(run->todo);
@@ -907,6 +984,14 @@ int pg_clang_run(const pg_compdb *db, const char *repo_root,
         }
         sites_dedupe_stable(&out->sites);
         merge_files(&run, out);
+        merge_degraded(&run, out);
+        out->ntus = run.ntodo;
+    } else if (run.first_err < run.ntodo) {
+        tu_result *res = &run.results[run.first_err];
+        out->fail_path = res->fail_path;
+        out->fail_line = res->fail_line;
+        out->fail_col = res->fail_col;
+        res->fail_path = NULL;
     }
     pthread_mutex_destroy(&run.mu);
     run_free(&run);
@@ -924,4 +1009,13 @@ void pg_clang_out_free(pg_clang_out *out)
     free(out->files);
     out->files = NULL;
     out->nfiles = 0;
+    for (size_t i = 0; i < out->ndegraded; i++) {
+        free(out->degraded[i].path);
+        free(out->degraded[i].msg);
+    }
+    free(out->degraded);
+    out->degraded = NULL;
+    out->ndegraded = 0;
+    free(out->fail_path);
+    out->fail_path = NULL;
 }

@@ -179,7 +179,8 @@ typedef struct run {
     pg_texts texts;
     pg_sites sites;
     pg_findings findings;
-    int trouble; /* exit 2 */
+    size_t nclang, nts; /* what each pass read */
+    int trouble;        /* exit 2 */
 } run;
 
 static void add_error(run *r, const char *path, unsigned line, unsigned col,
@@ -199,6 +200,24 @@ static void add_error(run *r, const char *path, unsigned line, unsigned col,
     pg_findings_add(&r->findings, &f);
     free(f.srcline);
     r->trouble = 1;
+}
+
+static void add_warning(run *r, const char *path, unsigned line, unsigned col,
+                        pg_rule rule, const char *msg)
+{
+    pg_finding f;
+    memset(&f, 0, sizeof f);
+    f.rule = rule;
+    f.path = (char *)path;
+    f.line = line;
+    f.col = col;
+    f.message = (char *)msg;
+    f.srcline = pg_text_line(pg_texts_get(&r->texts, path), line);
+    f.end_col = f.srcline ? (unsigned)strlen(f.srcline) + 1 : 0;
+    if (f.end_col <= f.col)
+        f.end_col = f.col + 1;
+    pg_findings_add(&r->findings, &f);
+    free(f.srcline);
 }
 
 /* The path of a given file as findings name it: repository-relative when it
@@ -303,6 +322,7 @@ static void ts_scan(run *r, size_t i, const pg_range *ranges, size_t n)
     pg_text *t = &r->texts.v[i];
     if (t->text == NULL)
         return;
+    r->nts++;
     pg_error err;
     err.msg[0] = '\0';
     if (pg_ts_scan(t->path, t->text, t->len, t->lang, ranges, n, &r->sites,
@@ -312,9 +332,100 @@ static void ts_scan(run *r, size_t i, const pg_range *ranges, size_t n)
                              : "tree-sitter could not parse the file");
 }
 
+/* The language a database entry is in when procguard does not check it
+   (by -x, else by extension), or NULL. */
+static const char *unsupported_language(const pg_cc *cc)
+{
+    for (size_t i = 0; i + 1 < cc->nargs; i++)
+        if (strcmp(cc->args[i], "-x") == 0) {
+            const char *x = cc->args[i + 1];
+            if (strncmp(x, "objective-c", 11) == 0)
+                return "Objective-C";
+            if (strncmp(x, "cuda", 4) == 0)
+                return "CUDA";
+            if (strncmp(x, "assembler", 9) == 0)
+                return "assembler";
+        }
+    const char *dot = strrchr(cc->file, '.');
+    static const char *const map[][2] = {
+        {".m", "Objective-C"}, {".mm", "Objective-C"}, {".M", "Objective-C"},
+        {".cu", "CUDA"},       {".s", "assembler"},    {".S", "assembler"},
+        {".sx", "assembler"},  {".asm", "assembler"}};
+    for (size_t i = 0; dot && i < sizeof map / sizeof *map; i++)
+        if (strcmp(dot, map[i][0]) == 0)
+            return map[i][1];
+    return NULL;
+}
+
+/* Database entries in languages procguard does not check: one warning
+   each, at the file (so nothing is skipped without a message). */
+static void warn_unsupported(run *r, const pg_compdb *db)
+{
+    for (size_t i = 0; i < db->n; i++) {
+        const char *lang = unsupported_language(&db->v[i]);
+        if (lang == NULL)
+            continue;
+        const char *rel = pg_relative_to(r->root, db->v[i].file);
+        char msg[512];
+        snprintf(msg, sizeof msg,
+                 "compile database entry in %s: procguard checks C, C++ and "
+                 "Python only, so this file was not checked",
+                 lang);
+        add_warning(r, rel ? rel : db->v[i].file, 1, 1,
+                    PG_RULE_UNSUPPORTED_LANGUAGE, msg);
+    }
+}
+
+static int cmp_file(const void *a, const void *b)
+{
+    return strcmp(((const pg_file *)a)->path, ((const pg_file *)b)->path);
+}
+
+/* A whole-repository run checks every repository file a translation unit
+   read, whatever its extension (.inc, .def, generated headers), unless the
+   ignore file leaves it out. */
+static void add_reached(run *r, const pg_clang_out *out)
+{
+    if (r->opt.npaths > 0)
+        return;
+    size_t before = r->files.n;
+    for (size_t k = 0; k < out->nfiles; k++) {
+        const char *rel = pg_relative_to(r->root, out->files[k].abspath);
+        if (rel == NULL || find_abs(r->root, &r->files, out->files[k].abspath) >= 0)
+            continue;
+        if (pg_patlist_match(&r->ignore, rel) >= 0)
+            continue;
+        pg_lang l = pg_lang_of(rel, NULL, 0);
+        r->files.v = pg_xrealloc(r->files.v,
+                                 (r->files.n + 1) * sizeof *r->files.v);
+        r->files.v[r->files.n].path = pg_strdup(rel);
+        /* not C, C++ or Python by name: read as C, like its includer */
+        r->files.v[r->files.n].lang = l == PG_LANG_OTHER ? PG_LANG_C : l;
+        r->files.n++;
+    }
+    if (r->files.n > before)
+        qsort(r->files.v, r->files.n, sizeof *r->files.v, cmp_file);
+}
+
+static void warn_degraded(run *r, const pg_clang_out *out)
+{
+    for (size_t i = 0; i < out->ndegraded; i++) {
+        const pg_degraded *d = &out->degraded[i];
+        if (pg_files_find(&r->files, d->path) < 0)
+            continue;
+        char msg[1024];
+        snprintf(msg, sizeof msg,
+                 "libclang reported an error here (%s): code around it may "
+                 "have been dropped, so tree-sitter read the whole file; fix "
+                 "the error or the compile database entry",
+                 d->msg);
+        add_warning(r, d->path, d->line, d->col, PG_RULE_PARSE_DEGRADED, msg);
+    }
+}
+
 /* -p: libclang over the database's translation units that are checked;
-   tree-sitter over what libclang skipped or never reached. 0, or -1 when the
-   run cannot go on. */
+   tree-sitter over every checked file, whole. 0, or -1 when the run cannot
+   go on. */
 static int semantic_pass(run *r)
 {
     char *dbpath = pg_xrealloc(NULL, strlen(r->opt.build_dir) + 32);
@@ -327,11 +438,11 @@ static int semantic_pass(run *r)
         free(dbpath);
         return -1;
     }
-    free(dbpath);
     /* opened only now: a run without -p never pays for loading it */
     if (pg_libclang_load(&err) != 0) {
         fprintf(stderr, "procguard: %s\n", err.msg);
         pg_compdb_free(&db);
+        free(dbpath);
         return -1;
     }
     want_ctx w = {r->root, &r->files};
@@ -340,13 +451,24 @@ static int semantic_pass(run *r)
     err.msg[0] = '\0';
     int rc = pg_clang_run(&db, r->root, r->opt.resource_dir, want_entry, &w,
                           r->opt.jobs, &out, &err);
-    pg_compdb_free(&db);
     if (rc != 0) {
-        add_error(r, NULL, 0, 0, PG_RULE_PARSE_ERROR,
+        char *where = out.fail_path ? NULL : report_path(r->root, dbpath);
+        add_error(r, out.fail_path ? out.fail_path : where,
+                  out.fail_path ? out.fail_line : 1,
+                  out.fail_path ? out.fail_col : 1, PG_RULE_PARSE_ERROR,
                   err.msg[0] ? err.msg : "libclang failed");
+        free(where);
         pg_clang_out_free(&out);
+        pg_compdb_free(&db);
+        free(dbpath);
         return 0;
     }
+    free(dbpath);
+    r->nclang = out.ntus;
+    add_reached(r, &out);
+    load_texts(r);
+    warn_unsupported(r, &db);
+    pg_compdb_free(&db);
     /* only sites in checked files: an ignored header stays ignored, and a
        partial run reports only what it was given */
     for (size_t i = 0; i < out.sites.n; i++)
@@ -360,6 +482,12 @@ static int semantic_pass(run *r)
         if (i >= 0 && out.files[k].nskipped == 0)
             r->texts.v[i].whole = 1;
     }
+    for (size_t i = 0; i < out.ndegraded; i++) {
+        long k = pg_files_find(&r->files, out.degraded[i].path);
+        if (k >= 0)
+            r->texts.v[k].whole = 0;
+    }
+    warn_degraded(r, &out);
     for (size_t i = 0; i < r->files.n; i++)
         ts_scan(r, i, NULL, 0);
     pg_clang_out_free(&out);
@@ -372,9 +500,15 @@ static int finish(run *r)
                : pg_findings_count(&r->findings) ? EXIT_FINDINGS
                                                  : EXIT_CLEAN;
     pg_findings_sort(&r->findings);
-    pg_run_info info = {PG_VERSION,   r->root,           r->opt.npaths > 0,
-                        code,         r->files.n,        r->files.nignored,
-                        r->allow_rel, PG_INFORMATION_URI};
+    pg_run_info info = {PG_VERSION, r->root,    r->opt.npaths > 0,
+                        code,       r->files.n, r->nclang,
+                        r->nts,     r->files.nignored, r->allow_rel,
+                        PG_INFORMATION_URI};
+    if (r->files.n == 0 && code != EXIT_TROUBLE)
+        fprintf(stderr,
+                "procguard: warning: no files were checked: none of the "
+                "files %s is C, C++ or Python (or all are ignored)\n",
+                r->opt.npaths > 0 ? "given" : "in the repository");
     pg_report(stdout, stderr, r->opt.format, &r->findings, &info);
     if (r->opt.sarif != NULL) {
         FILE *f = fopen(r->opt.sarif, "w");
@@ -453,11 +587,11 @@ static int check(run *r)
         fprintf(stderr, "procguard: %s\n", err.msg);
         return EXIT_TROUBLE;
     }
-    load_texts(r);
     if (r->opt.build_dir != NULL) {
         if (semantic_pass(r) != 0)
             return EXIT_TROUBLE;
     } else {
+        load_texts(r);
         for (size_t i = 0; i < r->files.n; i++)
             ts_scan(r, i, NULL, 0);
     }

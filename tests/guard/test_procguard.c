@@ -557,7 +557,7 @@ static void check_sarif_shape(const jval *doc, size_t *nresults)
     assert_non_null(json_str(driver, "version"));
     assert_non_null(json_str(driver, "informationUri"));
     const jval *rules = json_get(driver, "rules");
-    assert_true(rules && rules->n == 7);
+    assert_true(rules && rules->n == 9);
     for (size_t i = 0; i < rules->n; i++) {
         const jval *ru = rules->items[i];
         assert_non_null(json_str(ru, "id"));
@@ -780,7 +780,8 @@ static void test_p_sites_contain_tree_sitter_sites_on_every_fixture(
     (void)state;
     const char *names[] = {"acks",     "clean",   "csites",     "ignored",
                            "python",   "twomode", "crossmacro", "sysroot",
-                           "cpp",      NULL};
+                           "cpp",      "reads",   "degraded",   "rsp",
+                           "linemarker", NULL};
     for (size_t i = 0; names[i] != NULL; i++) {
         reset_repo();
         fixture(names[i]);
@@ -918,6 +919,69 @@ static void test_named_cpp_file_is_checked(void **state)
     result_free(&r);
 }
 
+/* ---- never silent ------------------------------------------------------- */
+
+static void test_every_file_a_tu_reads_is_checked_at_its_own_path(void **state)
+{
+    (void)state;
+    fixture("reads");
+    result r = run("-p", "build", "--format", "json", (char *)NULL);
+    const char *want[] = {"src/paths.inc:1:proc-unacked",
+                          "src/table.def:1:proc-unacked", NULL};
+    expect_findings(&r, want);
+    assert_int_equal(r.code, 1);
+    result_free(&r);
+}
+
+static void test_clang_errors_degrade_to_tree_sitter_with_a_warning(
+    void **state)
+{
+    (void)state;
+    fixture("degraded");
+    result r = run("-p", "build", "--format", "json", (char *)NULL);
+    const char *want[] = {"src/deep.c:3:parse-degraded",
+                          "src/deep.c:5:proc-unacked",
+                          "src/nested.c:4:parse-degraded",
+                          "src/nested.c:4:proc-unacked",
+                          "src/undecl.c:4:parse-degraded",
+                          "src/undecl.c:4:proc-unacked",
+                          NULL};
+    expect_findings(&r, want);
+    assert_int_equal(r.code, 1); /* warnings alone do not change the exit */
+    const jval *w = finding(&r, "src/undecl.c", 4, "parse-degraded");
+    assert_string_equal(json_str(w, "level"), "warning");
+    assert_non_null(strstr(json_str(w, "message"), "mode_not_declared"));
+    result_free(&r);
+}
+
+static void test_response_files_are_expanded_nested_and_quoted(void **state)
+{
+    (void)state;
+    fixture("rsp");
+    result r = run("-p", "build", "--format", "json", (char *)NULL);
+    const char *want[] = {"include/paths.h:1:proc-unacked",
+                          "src/main.c:4:proc-unacked", NULL};
+    expect_findings(&r, want);
+    assert_int_equal(r.code, 1);
+    assert_string_equal(
+        json_str(finding(&r, "src/main.c", 4, "proc-unacked"), "macro"),
+        "ROOT");
+    result_free(&r);
+}
+
+static void test_line_marker_cannot_make_a_repo_file_a_system_header(
+    void **state)
+{
+    (void)state;
+    fixture("linemarker");
+    result r = run("-p", "build", "--format", "json", (char *)NULL);
+    const char *want[] = {"include/root.h:1:proc-unacked",
+                          "src/marked.c:4:proc-unacked", NULL};
+    expect_findings(&r, want);
+    assert_int_equal(r.code, 1);
+    result_free(&r);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -948,6 +1012,10 @@ int main(void)
         T(test_p_sites_contain_tree_sitter_sites_on_generated_corpus),
         T(test_cpp_database_tu_header_outside_and_inactive_branch),
         T(test_named_cpp_file_is_checked),
+        T(test_every_file_a_tu_reads_is_checked_at_its_own_path),
+        T(test_clang_errors_degrade_to_tree_sitter_with_a_warning),
+        T(test_response_files_are_expanded_nested_and_quoted),
+        T(test_line_marker_cannot_make_a_repo_file_a_system_header),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -386,7 +386,7 @@ static int cmp_file(const void *a, const void *b)
    ignore file leaves it out. */
 static void add_reached(run *r, const pg_clang_out *out)
 {
-    if (r->opt.npaths > 0)
+    if (r->files.partial)
         return;
     size_t before = r->files.n;
     for (size_t k = 0; k < out->nfiles; k++) {
@@ -500,7 +500,7 @@ static int finish(run *r)
                : pg_findings_count(&r->findings) ? EXIT_FINDINGS
                                                  : EXIT_CLEAN;
     pg_findings_sort(&r->findings);
-    pg_run_info info = {PG_VERSION, r->root,    r->opt.npaths > 0,
+    pg_run_info info = {PG_VERSION, r->root,    r->files.partial,
                         code,       r->files.n, r->nclang,
                         r->nts,     r->files.nignored, r->allow_rel,
                         PG_INFORMATION_URI};
@@ -508,7 +508,7 @@ static int finish(run *r)
         fprintf(stderr,
                 "procguard: warning: no files were checked: none of the "
                 "files %s is C, C++ or Python (or all are ignored)\n",
-                r->opt.npaths > 0 ? "given" : "in the repository");
+                r->files.partial ? "given" : "in the repository");
     pg_report(stdout, stderr, r->opt.format, &r->findings, &info);
     if (r->opt.sarif != NULL) {
         FILE *f = fopen(r->opt.sarif, "w");
@@ -599,7 +599,7 @@ static int check(run *r)
         return finish(r);
     pg_sites_dedupe(&r->sites);
     pg_judge_in in = {&r->sites, &r->texts, &r->allow, r->allow_rel,
-                      r->opt.npaths > 0};
+                      r->files.partial};
     pg_judge(&in, &r->findings);
     return finish(r);
 }

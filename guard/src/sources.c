@@ -216,7 +216,10 @@ static int is_build_dir(const char *abs, const char *name)
 }
 
 /* Walk root/rel (a directory), appending repository-relative files. */
-static void walk(const char *root, const char *rel, strvec *out)
+/* Every regular file below rel, skipping build directories. A directory
+   or entry that cannot be read is an error: a walk that silently skips one
+   would call a tree clean without having looked. 0, or -1 with *err. */
+static int walk(const char *root, const char *rel, strvec *out, pg_error *err)
 {
     size_t rl = strlen(rel), al = strlen(root);
     char *abs = pg_xrealloc(NULL, al + rl + 2);
@@ -226,11 +229,16 @@ static void walk(const char *root, const char *rel, strvec *out)
         memcpy(abs, root, al + 1);
     DIR *d = opendir(abs);
     if (d == NULL) {
+        snprintf(err->msg, sizeof err->msg,
+                 "cannot read directory '%s': %s; fix its permissions or "
+                 "list it in the ignore file",
+                 rl ? rel : ".", strerror(errno));
         free(abs);
-        return;
+        return -1;
     }
     struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
+    int rc = 0;
+    while (rc == 0 && (errno = 0, e = readdir(d)) != NULL) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
         size_t nl = strlen(e->d_name);
@@ -239,25 +247,35 @@ static void walk(const char *root, const char *rel, strvec *out)
             sprintf(crel, "%s/%s", rel, e->d_name);
         else
             memcpy(crel, e->d_name, nl + 1);
-        char *cabs = pg_xrealloc(NULL, strlen(abs) + strlen(e->d_name) + 2);
+        char *cabs = pg_xrealloc(NULL, strlen(abs) + nl + 2);
         sprintf(cabs, "%s/%s", abs, e->d_name);
         struct stat st;
-        if (lstat(cabs, &st) == 0 && S_ISDIR(st.st_mode) &&
-            !is_build_dir(cabs, e->d_name)) {
-            walk(root, crel, out);
+        if (lstat(cabs, &st) != 0) {
+            snprintf(err->msg, sizeof err->msg, "cannot stat '%s': %s", crel,
+                     strerror(errno));
+            rc = -1;
             free(crel);
-        } else if (lstat(cabs, &st) == 0 && S_ISREG(st.st_mode)) {
+        } else if (S_ISDIR(st.st_mode) && !is_build_dir(cabs, e->d_name)) {
+            rc = walk(root, crel, out, err);
+            free(crel);
+        } else if (S_ISREG(st.st_mode)) {
             sv_push(out, crel);
         } else {
             free(crel);
         }
         free(cabs);
     }
+    if (rc == 0 && errno != 0) {
+        snprintf(err->msg, sizeof err->msg, "cannot read directory '%s': %s",
+                 rl ? rel : ".", strerror(errno));
+        rc = -1;
+    }
     closedir(d);
     free(abs);
+    return rc;
 }
 
-/* git ls-files -z in root; `dir` non-NULL: that directory, untracked but
+/* git ls-files below dir (NULL: the whole work tree), untracked but
    not ignored files included (an explicit directory asks for what is
    there, not only what was committed). */
 static int git_ls(const char *root, const char *dir, strvec *out, pg_error *err)
@@ -293,7 +311,8 @@ static int cmp_str(const void *a, const void *b)
 
 /* Turn PATH arguments into repository-relative files. */
 static int collect_args(const char *root, int in_git, char *const *paths,
-                        size_t npaths, strvec *out, pg_error *err)
+                        size_t npaths, strvec *out, strvec *named,
+                        pg_error *err)
 {
     for (size_t k = 0; k < npaths; k++) {
         char *abs = realpath(paths[k], NULL);
@@ -316,9 +335,10 @@ static int collect_args(const char *root, int in_git, char *const *paths,
             if (in_git)
                 rc = git_ls(root, *rel ? rel : ".", out, err);
             else
-                walk(root, rel, out);
+                rc = walk(root, rel, out, err);
         } else {
             sv_push(out, pg_strdup(rel));
+            sv_push(named, pg_strdup(rel));
         }
         free(abs);
         if (rc != 0)
@@ -331,15 +351,25 @@ int pg_sources_collect(const char *root, int in_git, char *const *paths,
                        size_t npaths, const pg_patlist *ignore, pg_files *out,
                        pg_error *err)
 {
-    strvec all = {NULL, 0};
+    strvec all = {NULL, 0}, named = {NULL, 0};
     int rc = 0;
     memset(out, 0, sizeof *out);
+    /* the repository root itself, however spelled, asks for a whole run */
+    size_t given = 0;
+    for (size_t k = 0; k < npaths; k++) {
+        char *abs = realpath(paths[k], NULL);
+        given += abs == NULL || strcmp(abs, root) != 0;
+        free(abs);
+    }
+    if (given == 0)
+        npaths = 0;
+    out->partial = npaths > 0;
     if (npaths > 0)
-        rc = collect_args(root, in_git, paths, npaths, &all, err);
+        rc = collect_args(root, in_git, paths, npaths, &all, &named, err);
     else if (in_git)
         rc = git_ls(root, NULL, &all, err);
     else
-        walk(root, "", &all);
+        rc = walk(root, "", &all, err);
     if (rc == 0 && all.n > 0)
         qsort(all.v, all.n, sizeof *all.v, cmp_str);
     for (size_t i = 0; i < all.n; i++) {
@@ -351,6 +381,15 @@ int pg_sources_collect(const char *root, int in_git, char *const *paths,
         }
         pg_lang l = lang_of_file(root, p);
         if (l == PG_LANG_OTHER) {
+            for (size_t k = 0; k < named.n && rc == 0; k++)
+                if (strcmp(named.v[k], p) == 0) {
+                    snprintf(err->msg, sizeof err->msg,
+                             "cannot check '%s': not C, C++ or Python by its "
+                             "name (or a python shebang); procguard -p checks "
+                             "it when a translation unit includes it",
+                             p);
+                    rc = -1;
+                }
             free(p);
             continue;
         }
@@ -365,6 +404,9 @@ int pg_sources_collect(const char *root, int in_git, char *const *paths,
         out->n++;
     }
     free(all.v);
+    for (size_t k = 0; k < named.n; k++)
+        free(named.v[k]);
+    free(named.v);
     if (rc != 0)
         pg_files_free(out);
     return rc;

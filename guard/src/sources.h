@@ -25,6 +25,8 @@ typedef struct pg_files {
     pg_file *v; /* sorted by path, no repeats */
     size_t n;
     size_t nignored; /* C/Python files dropped by the ignore list */
+    int partial;     /* PATHs named part of the repository (PATHs that all
+                        name its root are a whole-repository run) */
 } pg_files;
 
 /*

@@ -781,7 +781,7 @@ static void test_p_sites_contain_tree_sitter_sites_on_every_fixture(
     const char *names[] = {"acks",     "clean",   "csites",     "ignored",
                            "python",   "twomode", "crossmacro", "sysroot",
                            "cpp",      "reads",   "degraded",   "rsp",
-                           "linemarker", NULL};
+                           "linemarker", "otherlang", NULL};
     for (size_t i = 0; names[i] != NULL; i++) {
         reset_repo();
         fixture(names[i]);
@@ -982,6 +982,89 @@ static void test_line_marker_cannot_make_a_repo_file_a_system_header(
     result_free(&r);
 }
 
+static void test_unsupported_database_languages_are_named(void **state)
+{
+    (void)state;
+    fixture("otherlang");
+    result r = run("-p", "build", "--format", "json", (char *)NULL);
+    const char *want[] = {"src/a.m:1:unsupported-language",
+                          "src/k.cu:1:unsupported-language",
+                          "src/s.S:1:unsupported-language", NULL};
+    expect_findings(&r, want);
+    assert_int_equal(r.code, 0); /* warnings: named, counted, exit 0 */
+    assert_int_equal((int)json_num(json_get(r.doc, "summary"), "warnings"), 3);
+    result_free(&r);
+}
+
+static void test_named_file_procguard_cannot_check_exits_2(void **state)
+{
+    (void)state;
+    fixture("reads");
+    result r = run("src/paths.inc", (char *)NULL);
+    assert_int_equal(r.code, 2);
+    assert_non_null(strstr(r.err, "src/paths.inc"));
+    result_free(&r);
+}
+
+static void test_run_that_checked_nothing_says_so(void **state)
+{
+    (void)state;
+    fixture("clean");
+    put("docs/notes.txt", "nothing to check\n");
+    result r = run("docs", (char *)NULL);
+    assert_int_equal(r.code, 0);
+    assert_non_null(strstr(r.err, "warning: no files were checked"));
+    result_free(&r);
+}
+
+static void test_path_equal_to_root_is_a_whole_repository_run(void **state)
+{
+    (void)state;
+    fixture("acks");
+    result r = run("-p", "build", "--format", "json", ".", (char *)NULL);
+    assert_false(json_get(r.doc, "partial")->b);
+    finding(&r, "allowlist/proc.allow", 4, "allowlist-stale");
+    result_free(&r);
+    char root[300];
+    snprintf(root, sizeof root, "%s/", repo);
+    r = run("--format", "json", root, (char *)NULL);
+    assert_false(json_get(r.doc, "partial")->b);
+    finding(&r, "allowlist/proc.allow", 4, "allowlist-stale");
+    result_free(&r);
+}
+
+/* Root reads every directory: run procguard as nobody for this one. */
+static void test_unreadable_directory_in_walk_exits_2(void **state)
+{
+    (void)state;
+    fixture("clean");
+    put("secret/x.c", "int x;\n");
+    char p[512];
+    snprintf(p, sizeof p, "%s/secret", repo);
+    assert_int_equal(chmod(p, 0), 0);
+    char *argv[] = {"setpriv", "--reuid=65534", "--regid=65534",
+                    "--clear-groups", PROCGUARD_BIN, NULL, NULL};
+    char *const *cmd = argv;
+    if (geteuid() != 0)
+        cmd = argv + 4;
+    else if (access("/usr/bin/setpriv", X_OK) != 0)
+        skip(); /* root reads everything, and cannot drop privileges */
+    char *chm[] = {"chmod", "-R", "a+rX", repo, NULL};
+    assert_int_equal(spawn(NULL, chm, NULL, NULL), 0);
+    assert_int_equal(chmod(p, 0), 0);
+    assert_int_equal(chmod(repo, 0755), 0);
+    char out[512], err[512];
+    snprintf(out, sizeof out, "%s/stdout", outdir);
+    snprintf(err, sizeof err, "%s/stderr", outdir);
+    int code = spawn(repo, (char **)cmd, out, err);
+    char *e = slurp(err, NULL);
+    assert_int_equal(chmod(p, 0700), 0);
+    if (code != 2)
+        fail_msg("exit %d, stderr: %s", code, e);
+    assert_non_null(strstr(e, "secret"));
+    free(e);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1016,6 +1099,11 @@ int main(void)
         T(test_clang_errors_degrade_to_tree_sitter_with_a_warning),
         T(test_response_files_are_expanded_nested_and_quoted),
         T(test_line_marker_cannot_make_a_repo_file_a_system_header),
+        T(test_unsupported_database_languages_are_named),
+        T(test_named_file_procguard_cannot_check_exits_2),
+        T(test_run_that_checked_nothing_says_so),
+        T(test_path_equal_to_root_is_a_whole_repository_run),
+        T(test_unreadable_directory_in_walk_exits_2),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

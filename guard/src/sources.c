@@ -196,6 +196,10 @@ int pg_read_file(const char *path, char **text, size_t *len, pg_error *err)
         return -1;
     }
     buf[n] = '\0';
+    /* A UTF-8 byte order mark reads as blanks: offsets stay the file's, and
+       an acknowledgement on the first line is still alone on it. */
+    if (n >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+        memset(buf, ' ', 3);
     *text = buf;
     *len = n;
     return 0;

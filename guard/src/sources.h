@@ -61,7 +61,8 @@ pg_lang pg_lang_of(const char *path, const char *head, size_t hlen);
    without -p, whichever translation units include it). */
 int pg_looks_like_cpp(const char *t, size_t n);
 
-/* Read a whole file. 0, or -1 with *err naming it (errno left set). */
+/* Read a whole file, NUL-terminated; a leading UTF-8 byte order mark is
+   turned into three blanks. 0, or -1 with *err naming it (errno left set). */
 int pg_read_file(const char *path, char **text, size_t *len, pg_error *err);
 
 /* `abspath` relative to `root` when it lies below it, else NULL. */

@@ -48,7 +48,26 @@ typedef struct pg_scan {
     size_t nmacros;
     const char *defining; /* the #define being scanned, or NULL */
     size_t defining_len;
+    /* CRs removed from "\\<CR><LF>" splices so tree-sitter reads them as
+       C does (see spliced_copy): where, in `text` coordinates, each removed
+       byte was; reported offsets are mapped back to the file's own. */
+    const size_t *cuts;
+    size_t ncuts;
 } pg_scan;
+
+/* The file offset of a scanned-text offset. */
+static size_t file_offset(const pg_scan *sc, size_t off)
+{
+    size_t lo = 0, hi = sc->ncuts; /* cuts at or before off */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (sc->cuts[mid] <= off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return off + lo;
+}
 
 static void lines_build(pg_scan *sc)
 {
@@ -509,6 +528,7 @@ static int py_literal_value(const char *t, size_t n, pg_buf *b)
 static void report(pg_scan *sc, size_t off, const pg_buf *value,
                    const pg_macro *m)
 {
+    off = file_offset(sc, off);
     if (!in_ranges(sc, off))
         return;
     pg_site s = {0};
@@ -1030,6 +1050,38 @@ static int set_parse_ranges(TSParser *parser, const pg_scan *sc)
     return ok;
 }
 
+/*
+ * A backslash-CR-LF splice ("/pr\\<CR><LF>oc" in a CRLF file) is a line
+ * splice to a C compiler, but tree-sitter-c lexes backslash-CR as an escape
+ * and ends the literal at the LF. The scan therefore reads a copy without
+ * those CRs (*cuts: where each was, in copy coordinates), or NULL when the
+ * file has none.
+ */
+static char *spliced_copy(const char *t, size_t len, size_t **cuts,
+                          size_t *ncuts, size_t *olen)
+{
+    *cuts = NULL;
+    *ncuts = 0;
+    if (!pg_contains(t, len, "\\\r\n"))
+        return NULL;
+    char *c = pg_xrealloc(NULL, len + 1);
+    size_t n = 0, cap = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (t[i] == '\r' && i > 0 && t[i - 1] == '\\' && i + 1 < len &&
+            t[i + 1] == '\n') {
+            if (*ncuts == cap)
+                *cuts = pg_xrealloc(*cuts, (cap = cap ? cap * 2 : 16) *
+                                               sizeof **cuts);
+            (*cuts)[(*ncuts)++] = n;
+            continue;
+        }
+        c[n++] = t[i];
+    }
+    c[n] = '\0';
+    *olen = n;
+    return c;
+}
+
 static const pg_ts_lang *lang_desc(pg_lang lang)
 {
     switch (lang) {
@@ -1088,7 +1140,16 @@ int pg_ts_scan(const char *path, const char *text, size_t len, pg_lang lang,
         .nranges = nranges,
         .out = out,
     };
-    lines_build(&sc);
+    lines_build(&sc); /* of the file itself: positions are the file's */
+    size_t *cuts = NULL, clen = 0;
+    char *copy = L->c_family && ranges == NULL
+                     ? spliced_copy(text, len, &cuts, &sc.ncuts, &clen)
+                     : NULL;
+    if (copy != NULL) {
+        sc.text = text = copy;
+        sc.len = len = clen;
+        sc.cuts = cuts;
+    }
     if (ranges != NULL && L->c_family && !set_parse_ranges(parser, &sc)) {
         snprintf(err->msg, sizeof err->msg,
                  "%s: tree-sitter refused the skipped ranges", path);
@@ -1100,6 +1161,8 @@ int pg_ts_scan(const char *path, const char *text, size_t len, pg_lang lang,
     if (tree == NULL) {
         snprintf(err->msg, sizeof err->msg,
                  "%s: tree-sitter returned no syntax tree", path);
+        free(copy);
+        free(cuts);
         free(sc.lines);
         ts_parser_delete(parser);
         return -1;
@@ -1128,6 +1191,8 @@ int pg_ts_scan(const char *path, const char *text, size_t len, pg_lang lang,
         free(sc.macros[i].value);
     free(sc.macros);
     free(sc.lines);
+    free(copy);
+    free(cuts);
     ts_tree_delete(tree);
     ts_parser_delete(parser);
     return 0;

@@ -781,7 +781,7 @@ static void test_p_sites_contain_tree_sitter_sites_on_every_fixture(
     const char *names[] = {"acks",     "clean",   "csites",     "ignored",
                            "python",   "twomode", "crossmacro", "sysroot",
                            "cpp",      "reads",   "degraded",   "rsp",
-                           "linemarker", "otherlang", NULL};
+                           "linemarker", "otherlang", "small",   NULL};
     for (size_t i = 0; names[i] != NULL; i++) {
         reset_repo();
         fixture(names[i]);
@@ -1065,6 +1065,35 @@ static void test_unreadable_directory_in_walk_exits_2(void **state)
     free(e);
 }
 
+/* ---- small correctness items -------------------------------------------- */
+
+static void test_bom_crlf_splice_and_python_named_escapes(void **state)
+{
+    (void)state;
+    fixture("small");
+    /* the BOM neither breaks src/bom.c's first-line ack nor the first
+       allowlist entry; "/pr\<CR><LF>oc" is spliced; \N{SOLIDUS} is '/' */
+    const char *want[] = {"src/crlf.c:1:proc-unacked",
+                          "src/n.py:1:proc-unacked",
+                          "src/n.py:2:proc-unacked", NULL};
+    expect_both_modes(want, 1);
+}
+
+static void test_backslash_path_in_allowlist_is_a_syntax_error(void **state)
+{
+    (void)state;
+    fixture("backslash");
+    result r = run("--format", "json", (char *)NULL);
+    const char *want[] = {"allowlist/proc.allow:1:allowlist-syntax", NULL};
+    expect_findings(&r, want);
+    assert_int_equal(r.code, 2);
+    assert_non_null(strstr(
+        json_str(finding(&r, "allowlist/proc.allow", 1, "allowlist-syntax"),
+                 "message"),
+        "src/x.c"));
+    result_free(&r);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1104,6 +1133,8 @@ int main(void)
         T(test_run_that_checked_nothing_says_so),
         T(test_path_equal_to_root_is_a_whole_repository_run),
         T(test_unreadable_directory_in_walk_exits_2),
+        T(test_bom_crlf_splice_and_python_named_escapes),
+        T(test_backslash_path_in_allowlist_is_a_syntax_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

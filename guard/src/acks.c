@@ -1,5 +1,6 @@
 /*
- * acks.c - a comment lexer for C and Python, and the acknowledgement parser.
+ * acks.c - a comment lexer for C, C++ and Python, and the acknowledgement
+ * parser.
  *
  * Lexing has to know about literals: a "//" or "#" inside a string is not a
  * comment, and an acknowledgement written inside a string must not count.

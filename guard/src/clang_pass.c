@@ -407,8 +407,8 @@ static void take_literal(tu_ctx *t, CXCursor c)
         return;
     }
     /* Embedded NULs end the reported value; the rule already judged. */
-    pg_site s = {(char *)rel, line, col, off, val.p, NULL, NULL, 0, NULL,
-                 "clang"};
+    pg_site s = {(char *)rel, line, col, off,  val.p,
+                 NULL,        NULL, 0,   NULL, "clang"};
     char *macro = NULL;
     const mexp *e = find_exp(t, f, off);
     if (e != NULL) {
@@ -559,9 +559,8 @@ static void note_degraded(tu_ctx *t, CXDiagnostic d)
         if (strcmp(res->deg[i].path, rel) == 0)
             return;
     res->deg = pg_xrealloc(res->deg, (res->ndeg + 1) * sizeof *res->deg);
-    res->deg[res->ndeg++] =
-        (pg_degraded){pg_strdup(rel), line, col,
-                      str_take(clang_getDiagnosticSpelling(d))};
+    res->deg[res->ndeg++] = (pg_degraded){
+        pg_strdup(rel), line, col, str_take(clang_getDiagnosticSpelling(d))};
 }
 
 static void check_errors(tu_ctx *t)

@@ -757,8 +757,8 @@ static int expand_rsp(char **in, size_t n, const char *dir, int depth,
         gcc_split(text, len, &words);
         free(text);
         argv_buf sub = {0};
-        int rc = expand_rsp(words.v, words.n, dir, depth + 1, &sub, why,
-                            whylen);
+        int rc =
+            expand_rsp(words.v, words.n, dir, depth + 1, &sub, why, whylen);
         for (size_t k = 1; rc == 0 && k < sub.n; k++)
             argv_push(out, pg_strdup(sub.v[k]));
         argv_free(&sub);

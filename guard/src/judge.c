@@ -133,7 +133,7 @@ typedef struct ack {
 
 typedef struct acks {
     ack *v; /* sorted by (path, line) before sites are judged */
-    size_t n;
+    size_t n, cap;
     char **lexed; /* paths already lexed */
     size_t nlexed;
 } acks;
@@ -187,7 +187,9 @@ static void lex_file(acks *a, pg_text *t)
         size_t rl;
         if (!pg_ack_parse(cs.v[i].body, cs.v[i].blen, &r, &rl))
             continue;
-        a->v = pg_xrealloc(a->v, (a->n + 1) * sizeof *a->v);
+        if (a->n == a->cap)
+            a->v = pg_xrealloc(a->v, (a->cap = a->cap ? a->cap * 2 : 64) *
+                                         sizeof *a->v);
         ack *k = &a->v[a->n++];
         k->path = path;
         k->line = cs.v[i].line;
@@ -439,7 +441,7 @@ static void stale_findings(const pg_judge_in *in, pg_findings *out)
 
 void pg_judge(const pg_judge_in *in, pg_findings *out)
 {
-    acks a = {NULL, 0, NULL, 0};
+    acks a = {NULL, 0, 0, NULL, 0};
     /* every checked file, and every file a macro site points into */
     size_t nchecked = in->texts->n;
     for (size_t i = 0; i < nchecked + in->sites->n; i++) {

@@ -35,13 +35,19 @@ static const char usage_text[] =
     "Usage: procguard [OPTION]... [PATH]...\n"
     "Keep raw /proc access confined to acknowledged, allowlisted sites.\n"
     "\n"
-    "procguard finds every C and Python string literal whose value is /proc\n"
-    "or starts with /proc/ (after macro expansion and concatenation, format\n"
-    "strings included) and requires each one to be\n"
+    "procguard finds every C, C++ and Python string literal whose value is\n"
+    "/proc or starts with /proc/ (format strings included) and requires each\n"
+    "one to be\n"
     "  - acknowledged: a comment 'portability: <reason>' on its line, or\n"
     "    alone on the line directly above it (for a literal reached through\n"
-    "    a macro, at the macro's definition also counts), and\n"
+    "    a macro, at the macro's definition also counts, for the text that\n"
+    "    macro contributes), and\n"
     "  - allowlisted: its file matches an entry of the allowlist.\n"
+    "\n"
+    "Sites: every such literal spelled in a checked file, in every mode\n"
+    "(active code, inactive #if branches, #define bodies); with -p, each\n"
+    "active expansion that yields one (macro, concatenation, -D) is a site\n"
+    "too, at the expansion. So -p finds every site the plain run finds.\n"
     "\n"
     "With no PATH the whole repository is checked: the files git tracks "
     "(every\n"
@@ -50,11 +56,12 @@ static const char usage_text[] =
     "whole-repository rule allowlist-stale.\n"
     "\n"
     "Options:\n"
-    "  -p, --build-dir=DIR    read DIR/compile_commands.json and check its\n"
-    "                         translation units with libclang; files outside\n"
-    "                         it, inactive #if branches and Python go through\n"
-    "                         tree-sitter. Without -p, tree-sitter checks "
-    "all.\n"
+    "  -p, --build-dir=DIR    read DIR/compile_commands.json (@response files\n"
+    "                         expanded) and parse its C and C++ translation\n"
+    "                         units with libclang; every repository file they\n"
+    "                         read is checked. tree-sitter reads every "
+    "checked\n"
+    "                         file whole in both modes.\n"
     "      --allowlist=FILE   the allowlist (default: allowlist/proc.allow at\n"
     "                         the repository root; a missing default is "
     "empty)\n"
@@ -79,7 +86,10 @@ static const char usage_text[] =
     "  0  no findings\n"
     "  1  findings\n"
     "  2  usage, configuration or environment error, or a file that could not\n"
-    "     be parsed (libclang fatal errors included)\n";
+    "     be checked (libclang fatal errors, a named file that is not C, C++\n"
+    "     or Python, a directory the walk cannot read)\n"
+    "Warnings (parse-degraded, unsupported-language, no file checked) are\n"
+    "printed and counted but do not change the exit status.\n";
 
 typedef struct options {
     const char *build_dir, *allowlist, *ignore, *resource_dir, *sarif;
@@ -391,13 +401,14 @@ static void add_reached(run *r, const pg_clang_out *out)
     size_t before = r->files.n;
     for (size_t k = 0; k < out->nfiles; k++) {
         const char *rel = pg_relative_to(r->root, out->files[k].abspath);
-        if (rel == NULL || find_abs(r->root, &r->files, out->files[k].abspath) >= 0)
+        if (rel == NULL ||
+            find_abs(r->root, &r->files, out->files[k].abspath) >= 0)
             continue;
         if (pg_patlist_match(&r->ignore, rel) >= 0)
             continue;
         pg_lang l = pg_lang_of(rel, NULL, 0);
-        r->files.v = pg_xrealloc(r->files.v,
-                                 (r->files.n + 1) * sizeof *r->files.v);
+        r->files.v =
+            pg_xrealloc(r->files.v, (r->files.n + 1) * sizeof *r->files.v);
         r->files.v[r->files.n].path = pg_strdup(rel);
         /* not C, C++ or Python by name: read as C, like its includer */
         r->files.v[r->files.n].lang = l == PG_LANG_OTHER ? PG_LANG_C : l;
@@ -500,10 +511,10 @@ static int finish(run *r)
                : pg_findings_count(&r->findings) ? EXIT_FINDINGS
                                                  : EXIT_CLEAN;
     pg_findings_sort(&r->findings);
-    pg_run_info info = {PG_VERSION, r->root,    r->files.partial,
-                        code,       r->files.n, r->nclang,
-                        r->nts,     r->files.nignored, r->allow_rel,
-                        PG_INFORMATION_URI};
+    pg_run_info info = {
+        PG_VERSION,   r->root,           r->files.partial, code,
+        r->files.n,   r->nclang,         r->nts,           r->files.nignored,
+        r->allow_rel, PG_INFORMATION_URI};
     if (r->files.n == 0 && code != EXIT_TROUBLE)
         fprintf(stderr,
                 "procguard: warning: no files were checked: none of the "

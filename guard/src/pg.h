@@ -29,14 +29,14 @@ typedef struct pg_range {
 
 /* One raw /proc access: a string literal whose value is /proc or /proc/... */
 typedef struct pg_site {
-    char *path;      /* repository-relative, '/'-separated */
-    unsigned line;   /* 1-based */
-    unsigned col;    /* 1-based, in bytes */
-    size_t offset;   /* byte offset of the site in the file */
-    char *value;     /* the literal's value, after concatenation */
-    char *macro;     /* the macro the literal came through, or NULL */
-    char *def_path;  /* where that macro's literal is defined (an ack there
-                        covers every expansion), or NULL */
+    char *path;     /* repository-relative, '/'-separated */
+    unsigned line;  /* 1-based */
+    unsigned col;   /* 1-based, in bytes */
+    size_t offset;  /* byte offset of the site in the file */
+    char *value;    /* the literal's value, after concatenation */
+    char *macro;    /* the macro the literal came through, or NULL */
+    char *def_path; /* where that macro's literal is defined (an ack there
+                       covers every expansion), or NULL */
     unsigned def_line;
     char *defines;    /* the literal is spelled in the #define of this
                          macro, or NULL: a file that names it may hold an

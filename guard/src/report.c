@@ -25,7 +25,8 @@ static const pg_rule_info rules[PG_RULE_COUNT] = {
      "definition of the macro it came through.",
      "Move the access into a platform file, or acknowledge it with a comment "
      "'portability: <why>' on the same line or alone on the line above, and "
-     "list the file in the allowlist.", 0},
+     "list the file in the allowlist.",
+     0},
     {"proc-not-allowlisted",
      "acknowledged raw /proc access in a file that is "
      "not on the allowlist",
@@ -33,7 +34,8 @@ static const pg_rule_info rules[PG_RULE_COUNT] = {
      "through a macro: the file where the macro is expanded) matches no entry "
      "of the allowlist.",
      "Add '<path> <reason>' to the allowlist (allowlist/proc.allow), or move "
-     "the access into a file that is already listed.", 0},
+     "the access into a file that is already listed.",
+     0},
     {"ack-no-reason", "portability acknowledgement without a reason",
      "A comment says 'portability:' but gives no reason after the colon; an "
      "acknowledgement without a reason acknowledges nothing.",
@@ -55,13 +57,15 @@ static const pg_rule_info rules[PG_RULE_COUNT] = {
      "<reason>', a comment or blank: the reason is missing, the glob is "
      "malformed, or the entry is a duplicate.",
      "Fix the line: every entry is a repository-relative path or glob, "
-     "whitespace, and the reason.", 0},
+     "whitespace, and the reason.",
+     0},
     {"parse-error", "a file could not be checked",
      "libclang or tree-sitter could not parse a file procguard was asked to "
      "check (a fatal error, a crash, or an unreadable file), so the result "
      "would be incomplete.",
      "Fix the error reported, or the compile database entry for the file, and "
-     "run procguard again.", 0},
+     "run procguard again.",
+     0},
     {"parse-degraded",
      "libclang reported errors in a file: tree-sitter read it whole instead",
      "libclang's error recovery may drop the code around an error (a GNU "
@@ -88,7 +92,9 @@ const pg_rule_info *pg_rule_get(pg_rule r)
 
 pg_finding *pg_findings_add(pg_findings *f, const pg_finding *src)
 {
-    f->v = pg_xrealloc(f->v, (f->n + 1) * sizeof *f->v);
+    if (f->n == f->cap) /* doubling: 20,000 findings are not 20,000 copies */
+        f->v = pg_xrealloc(f->v,
+                           (f->cap = f->cap ? f->cap * 2 : 64) * sizeof *f->v);
     pg_finding *d = &f->v[f->n++];
     *d = *src;
     d->path = pg_strdup(src->path);
@@ -138,7 +144,7 @@ void pg_findings_free(pg_findings *f)
     }
     free(f->v);
     f->v = NULL;
-    f->n = 0;
+    f->n = f->cap = 0;
 }
 
 size_t pg_findings_count(const pg_findings *f)
@@ -318,10 +324,11 @@ static void text_one(FILE *o, const pg_finding *f, const pg_run_info *info)
 /* "70 files checked (tree-sitter 70, libclang 25 translation units)" */
 static void text_checked(FILE *e, const pg_run_info *info)
 {
-    fprintf(e, "%zu file%s checked (tree-sitter %zu, libclang %zu translation "
-               "unit%s)%s",
-            info->nfiles, info->nfiles == 1 ? "" : "s", info->nts,
-            info->nclang, info->nclang == 1 ? "" : "s",
+    fprintf(e,
+            "%zu file%s checked (tree-sitter %zu, libclang %zu translation "
+            "unit%s)%s",
+            info->nfiles, info->nfiles == 1 ? "" : "s", info->nts, info->nclang,
+            info->nclang == 1 ? "" : "s",
             info->partial ? " (partial run)" : "");
 }
 

@@ -55,7 +55,7 @@ typedef struct pg_finding {
 
 typedef struct pg_findings {
     pg_finding *v;
-    size_t n;
+    size_t n, cap;
 } pg_findings;
 
 /* Append a finding; takes ownership of nothing, copies every string. */

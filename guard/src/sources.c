@@ -1,6 +1,6 @@
 /*
  * sources.c - the set of files to check: git ls-files, a directory walk, or
- * the PATH arguments; minus the ignore list; C and Python only.
+ * the PATH arguments; minus the ignore list; C, C++ and Python only.
  */
 #define _DEFAULT_SOURCE /* realpath, strdup-free POSIX bits, d_type */
 #include <dirent.h>
@@ -71,10 +71,9 @@ pg_lang pg_lang_of(const char *path, const char *head, size_t hlen)
     base = base ? base + 1 : path;
     const char *dot = strrchr(base, '.');
     if (dot != NULL && dot != base) {
-        static const char *const cpp[] = {".cc",  ".cpp", ".cxx", ".c++",
-                                          ".C",   ".hh",  ".hpp", ".hxx",
-                                          ".h++", ".H",   ".ipp", ".tpp",
-                                          ".inl", NULL};
+        static const char *const cpp[] = {".cc",  ".cpp", ".cxx", ".c++", ".C",
+                                          ".hh",  ".hpp", ".hxx", ".h++", ".H",
+                                          ".ipp", ".tpp", ".inl", NULL};
         for (size_t i = 0; cpp[i] != NULL; i++)
             if (strcmp(dot, cpp[i]) == 0)
                 return PG_LANG_CPP;
@@ -120,10 +119,9 @@ static int has_token(const char *t, size_t n, const char *w)
 
 int pg_looks_like_cpp(const char *t, size_t n)
 {
-    static const char *const marks[] = {"namespace", "template<", "template <",
-                                        "nullptr",   "constexpr", "std::",
-                                        "R\"(",      "extern \"C++\"",
-                                        NULL};
+    static const char *const marks[] = {
+        "namespace", "template<", "template <",     "nullptr", "constexpr",
+        "std::",     "R\"(",      "extern \"C++\"", NULL};
     for (size_t i = 0; marks[i] != NULL; i++)
         if (has_token(t, n, marks[i]))
             return 1;

@@ -6,7 +6,7 @@
  * outside git. With no PATH: every git-tracked file (a plain walk outside
  * git, skipping .git and build directories). With PATHs: exactly those
  * files, directories walked (a partial run). Files matching the ignore list
- * are dropped; of the rest, C and Python sources are kept.
+ * are dropped; of the rest, C, C++ and Python sources are kept.
  */
 #ifndef PG_SOURCES_H
 #define PG_SOURCES_H

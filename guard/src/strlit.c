@@ -79,14 +79,15 @@ static int name_is(const char *name, size_t n, const char *w)
  */
 static char named_char(const char *name, size_t n)
 {
-    static const char *const digits[] = {"ZERO", "ONE", "TWO",   "THREE",
-                                         "FOUR", "FIVE", "SIX",  "SEVEN",
+    static const char *const digits[] = {"ZERO",  "ONE",  "TWO", "THREE",
+                                         "FOUR",  "FIVE", "SIX", "SEVEN",
                                          "EIGHT", "NINE"};
     static const struct {
         const char *name;
         char c;
-    } punct[] = {{"SOLIDUS", '/'},  {"FULL STOP", '.'},    {"HYPHEN-MINUS", '-'},
-                 {"LOW LINE", '_'}, {"PERCENT SIGN", '%'}, {"SPACE", ' '}};
+    } punct[] = {{"SOLIDUS", '/'},      {"FULL STOP", '.'},
+                 {"HYPHEN-MINUS", '-'}, {"LOW LINE", '_'},
+                 {"PERCENT SIGN", '%'}, {"SPACE", ' '}};
     for (size_t i = 0; i < sizeof punct / sizeof *punct; i++)
         if (name_is(name, n, punct[i].name))
             return punct[i].c;

@@ -229,13 +229,12 @@ static void tokenize_arg(const char *text, size_t start, size_t end,
             size_t plen = e - i;
             int raw = plen >= 1 && text[e - 1] == 'R';
             size_t enc = plen - (size_t)raw; /* the encoding prefix */
-            int prefix = enc == 0 ||
-                         (enc == 1 && strchr("LuU", c) != NULL) ||
+            int prefix = enc == 0 || (enc == 1 && strchr("LuU", c) != NULL) ||
                          (enc == 2 && text[i] == 'u' && text[i + 1] == '8');
             if (raw && prefix && e < end && text[e] == '"') {
                 const char *body;
-                size_t blen, used = pg_raw_body(text + e + 1, end - e - 1,
-                                                &body, &blen);
+                size_t blen,
+                    used = pg_raw_body(text + e + 1, end - e - 1, &body, &blen);
                 size_t qe = used ? e + 1 + used : skip_quoted(text, e, end);
                 parts_add(ps, TOK_STR, i, qe);
                 i = qe;
@@ -943,8 +942,7 @@ static size_t line_end(const char *t, size_t len, size_t off)
 
 /* Push [a, b) onto r, merging with the last range when they touch (the
  * input comes in file order). */
-static void range_push(pg_range **r, size_t *n, size_t *cap, size_t a,
-                       size_t b)
+static void range_push(pg_range **r, size_t *n, size_t *cap, size_t a, size_t b)
 {
     if (*n > 0 && a <= (*r)[*n - 1].end) {
         if (b > (*r)[*n - 1].end)
@@ -1038,8 +1036,10 @@ static int set_parse_ranges(TSParser *parser, const pg_scan *sc)
         unsigned l1, c1, l2, c2;
         position(sc, r[i].start, &l1, &c1);
         position(sc, r[i].end, &l2, &c2);
-        tr[i] = (TSRange){{l1 - 1, c1 - 1}, {l2 - 1, c2 - 1},
-                          (uint32_t)r[i].start, (uint32_t)r[i].end};
+        tr[i] = (TSRange){{l1 - 1, c1 - 1},
+                          {l2 - 1, c2 - 1},
+                          (uint32_t)r[i].start,
+                          (uint32_t)r[i].end};
     }
     /* no ranges at all: an empty range, so nothing is parsed */
     if (n == 0)
@@ -1070,8 +1070,8 @@ static char *spliced_copy(const char *t, size_t len, size_t **cuts,
         if (t[i] == '\r' && i > 0 && t[i - 1] == '\\' && i + 1 < len &&
             t[i + 1] == '\n') {
             if (*ncuts == cap)
-                *cuts = pg_xrealloc(*cuts, (cap = cap ? cap * 2 : 16) *
-                                               sizeof **cuts);
+                *cuts = pg_xrealloc(*cuts,
+                                    (cap = cap ? cap * 2 : 16) * sizeof **cuts);
             (*cuts)[(*ncuts)++] = n;
             continue;
         }
@@ -1121,8 +1121,7 @@ int pg_ts_scan(const char *path, const char *text, size_t len, pg_lang lang,
                  "%s: the %s grammar has ABI %u, but this libtree-sitter "
                  "accepts %d to %d; rebuild procguard against a matching "
                  "grammar",
-                 path, L->name,
-                 ts_language_version(language),
+                 path, L->name, ts_language_version(language),
                  TREE_SITTER_MIN_COMPATIBLE_LANGUAGE_VERSION,
                  TREE_SITTER_LANGUAGE_VERSION);
         ts_parser_delete(parser);

@@ -657,7 +657,6 @@ static void test_sarif_file_option_writes_sarif_beside_text(void **state)
     result_free(&r);
 }
 
-
 /* ---- one definition of a site for every mode ---------------------------- */
 
 /* Run procguard with and without -p; both must give exactly `want` and
@@ -682,7 +681,8 @@ static void test_one_allowlist_passes_both_modes(void **state)
     expect_both_modes(want, 0);
 }
 
-static void test_cross_file_macro_only_inactive_or_unbuilt_is_a_site(void **state)
+static void
+test_cross_file_macro_only_inactive_or_unbuilt_is_a_site(void **state)
 {
     (void)state;
     fixture("crossmacro");
@@ -691,13 +691,13 @@ static void test_cross_file_macro_only_inactive_or_unbuilt_is_a_site(void **stat
     expect_both_modes(want, 1);
 }
 
-static void test_ack_at_empty_macro_does_not_cover_concatenated_literal(
-    void **state)
+static void
+test_ack_at_empty_macro_does_not_cover_concatenated_literal(void **state)
 {
     (void)state;
     fixture("sysroot");
-    const char *want[] = {"src/sys.c:3:ack-unused",
-                          "src/sys.c:7:proc-unacked", NULL};
+    const char *want[] = {"src/sys.c:3:ack-unused", "src/sys.c:7:proc-unacked",
+                          NULL};
     expect_both_modes(want, 1);
 }
 
@@ -752,8 +752,8 @@ static void expect_p_contains_tree_sitter(const char *what)
         for (size_t j = 0; j < np && !found; j++)
             found = strcmp(ts[i], ps[j]) == 0;
         if (!found) {
-            fprintf(stderr, "%s: tree-sitter site %s missing under -p\n",
-                    what, ts[i]);
+            fprintf(stderr, "%s: tree-sitter site %s missing under -p\n", what,
+                    ts[i]);
             missing++;
         }
     }
@@ -774,14 +774,14 @@ static void reset_repo(void)
     setup(NULL);
 }
 
-static void test_p_sites_contain_tree_sitter_sites_on_every_fixture(
-    void **state)
+static void
+test_p_sites_contain_tree_sitter_sites_on_every_fixture(void **state)
 {
     (void)state;
-    const char *names[] = {"acks",     "clean",   "csites",     "ignored",
-                           "python",   "twomode", "crossmacro", "sysroot",
-                           "cpp",      "reads",   "degraded",   "rsp",
-                           "linemarker", "otherlang", "small",   NULL};
+    const char *names[] = {"acks",       "clean",     "csites",     "ignored",
+                           "python",     "twomode",   "crossmacro", "sysroot",
+                           "cpp",        "reads",     "degraded",   "rsp",
+                           "linemarker", "otherlang", "small",      NULL};
     for (size_t i = 0; names[i] != NULL; i++) {
         reset_repo();
         fixture(names[i]);
@@ -807,8 +807,8 @@ static void put(const char *rel, const char *text)
 /* A generated corpus: macros spelled in headers and used (or not) from
    built and unbuilt files, in active and inactive branches, concatenated
    with literals and with other macros. Fixed seed: reproducible. */
-static void test_p_sites_contain_tree_sitter_sites_on_generated_corpus(
-    void **state)
+static void
+test_p_sites_contain_tree_sitter_sites_on_generated_corpus(void **state)
 {
     (void)state;
     static const char *const uses[] = {
@@ -828,8 +828,8 @@ static void test_p_sites_contain_tree_sitter_sites_on_generated_corpus(
                       "#define EMPTY \"\"\n#define SUFFIX \"/s\"\n");
     for (int m = 0; m < 12; m++)
         hl += snprintf(buf + hl, sizeof buf - (size_t)hl,
-                       "#define M%d \"/proc/m%d\"\n#define P%d M%d\n", m, m,
-                       m, m);
+                       "#define M%d \"/proc/m%d\"\n#define P%d M%d\n", m, m, m,
+                       m);
     put("include/gen.h", buf);
     char db[16384];
     int dl = snprintf(db, sizeof db, "[\n");
@@ -869,8 +869,8 @@ static void test_p_sites_contain_tree_sitter_sites_on_generated_corpus(
 
 /* ---- C++ ---------------------------------------------------------------- */
 
-static void test_cpp_database_tu_header_outside_and_inactive_branch(
-    void **state)
+static void
+test_cpp_database_tu_header_outside_and_inactive_branch(void **state)
 {
     (void)state;
     fixture("cpp");
@@ -889,16 +889,12 @@ static void test_cpp_database_tu_header_outside_and_inactive_branch(
     assert_int_equal(r.code, 1);
     result_free(&r);
     /* -p adds the expansion of CPP_ROOT in the database TU */
-    const char *with_p[] = {"include/paths.hpp:2:proc-unacked",
-                            "include/util.h:3:proc-unacked",
-                            "src/a.cpp:7:proc-unacked",
-                            "src/a.cpp:8:proc-unacked",
-                            "src/a.cpp:9:proc-unacked",
-                            "src/a.cpp:10:proc-unacked",
-                            "src/a.cpp:11:proc-unacked",
-                            "src/a.cpp:13:proc-unacked",
-                            "src/b.cc:3:proc-unacked",
-                            NULL};
+    const char *with_p[] = {
+        "include/paths.hpp:2:proc-unacked", "include/util.h:3:proc-unacked",
+        "src/a.cpp:7:proc-unacked",         "src/a.cpp:8:proc-unacked",
+        "src/a.cpp:9:proc-unacked",         "src/a.cpp:10:proc-unacked",
+        "src/a.cpp:11:proc-unacked",        "src/a.cpp:13:proc-unacked",
+        "src/b.cc:3:proc-unacked",          NULL};
     r = run("-p", "build", "--format", "json", (char *)NULL);
     expect_findings(&r, with_p);
     assert_int_equal(r.code, 1);
@@ -933,8 +929,8 @@ static void test_every_file_a_tu_reads_is_checked_at_its_own_path(void **state)
     result_free(&r);
 }
 
-static void test_clang_errors_degrade_to_tree_sitter_with_a_warning(
-    void **state)
+static void
+test_clang_errors_degrade_to_tree_sitter_with_a_warning(void **state)
 {
     (void)state;
     fixture("degraded");
@@ -969,8 +965,8 @@ static void test_response_files_are_expanded_nested_and_quoted(void **state)
     result_free(&r);
 }
 
-static void test_line_marker_cannot_make_a_repo_file_a_system_header(
-    void **state)
+static void
+test_line_marker_cannot_make_a_repo_file_a_system_header(void **state)
 {
     (void)state;
     fixture("linemarker");
@@ -1042,8 +1038,13 @@ static void test_unreadable_directory_in_walk_exits_2(void **state)
     char p[512];
     snprintf(p, sizeof p, "%s/secret", repo);
     assert_int_equal(chmod(p, 0), 0);
-    char *argv[] = {"setpriv", "--reuid=65534", "--regid=65534",
-                    "--clear-groups", PROCGUARD_BIN, NULL, NULL};
+    char *argv[] = {"setpriv",
+                    "--reuid=65534",
+                    "--regid=65534",
+                    "--clear-groups",
+                    PROCGUARD_BIN,
+                    NULL,
+                    NULL};
     char *const *cmd = argv;
     if (geteuid() != 0)
         cmd = argv + 4;
@@ -1071,11 +1072,12 @@ static void test_bom_crlf_splice_and_python_named_escapes(void **state)
 {
     (void)state;
     fixture("small");
-    /* the BOM neither breaks src/bom.c's first-line ack nor the first
-       allowlist entry; "/pr\<CR><LF>oc" is spliced; \N{SOLIDUS} is '/' */
+    /* a BOM breaks neither src/bom.c's first-line ack, the first allowlist
+       entry nor compile_commands.json; "/pr\<CR><LF>oc" is spliced;
+       \N{SOLIDUS} is '/' */
     const char *want[] = {"src/crlf.c:1:proc-unacked",
-                          "src/n.py:1:proc-unacked",
-                          "src/n.py:2:proc-unacked", NULL};
+                          "src/n.py:1:proc-unacked", "src/n.py:2:proc-unacked",
+                          NULL};
     expect_both_modes(want, 1);
 }
 

@@ -955,13 +955,18 @@ static void test_response_files_are_expanded_nested_and_quoted(void **state)
     (void)state;
     fixture("rsp");
     result r = run("-p", "build", "--format", "json", (char *)NULL);
+    /* line 7: a -D from the nested response file, expanded at its use */
     const char *want[] = {"include/paths.h:1:proc-unacked",
-                          "src/main.c:4:proc-unacked", NULL};
+                          "src/main.c:4:proc-unacked",
+                          "src/main.c:7:proc-unacked", NULL};
     expect_findings(&r, want);
     assert_int_equal(r.code, 1);
     assert_string_equal(
         json_str(finding(&r, "src/main.c", 4, "proc-unacked"), "macro"),
         "ROOT");
+    assert_string_equal(
+        json_str(finding(&r, "src/main.c", 7, "proc-unacked"), "macro"),
+        "CMDLINE_ROOT");
     result_free(&r);
 }
 

@@ -919,3 +919,23 @@ void pg_compdb_free(pg_compdb *db)
     db->v = NULL;
     db->n = 0;
 }
+
+const char *pg_cc_unsupported_language(const pg_cc *cc)
+{
+    static const char *const by_x[][2] = {{"objective-c", "Objective-C"},
+                                          {"cuda", "CUDA"},
+                                          {"assembler", "assembler"}};
+    for (size_t i = 0; i + 1 < cc->nargs; i++)
+        for (size_t k = 0; strcmp(cc->args[i], "-x") == 0 && k < 3; k++)
+            if (strncmp(cc->args[i + 1], by_x[k][0], strlen(by_x[k][0])) == 0)
+                return by_x[k][1];
+    static const char *const by_ext[][2] = {
+        {".m", "Objective-C"}, {".mm", "Objective-C"}, {".M", "Objective-C"},
+        {".cu", "CUDA"},       {".s", "assembler"},    {".S", "assembler"},
+        {".sx", "assembler"},  {".asm", "assembler"}};
+    const char *dot = strrchr(cc->file, '.');
+    for (size_t i = 0; dot && i < sizeof by_ext / sizeof *by_ext; i++)
+        if (strcmp(dot, by_ext[i][0]) == 0)
+            return by_ext[i][1];
+    return NULL;
+}

@@ -342,37 +342,12 @@ static void ts_scan(run *r, size_t i, const pg_range *ranges, size_t n)
                              : "tree-sitter could not parse the file");
 }
 
-/* The language a database entry is in when procguard does not check it
-   (by -x, else by extension), or NULL. */
-static const char *unsupported_language(const pg_cc *cc)
-{
-    for (size_t i = 0; i + 1 < cc->nargs; i++)
-        if (strcmp(cc->args[i], "-x") == 0) {
-            const char *x = cc->args[i + 1];
-            if (strncmp(x, "objective-c", 11) == 0)
-                return "Objective-C";
-            if (strncmp(x, "cuda", 4) == 0)
-                return "CUDA";
-            if (strncmp(x, "assembler", 9) == 0)
-                return "assembler";
-        }
-    const char *dot = strrchr(cc->file, '.');
-    static const char *const map[][2] = {
-        {".m", "Objective-C"}, {".mm", "Objective-C"}, {".M", "Objective-C"},
-        {".cu", "CUDA"},       {".s", "assembler"},    {".S", "assembler"},
-        {".sx", "assembler"},  {".asm", "assembler"}};
-    for (size_t i = 0; dot && i < sizeof map / sizeof *map; i++)
-        if (strcmp(dot, map[i][0]) == 0)
-            return map[i][1];
-    return NULL;
-}
-
 /* Database entries in languages procguard does not check: one warning
    each, at the file (so nothing is skipped without a message). */
 static void warn_unsupported(run *r, const pg_compdb *db)
 {
     for (size_t i = 0; i < db->n; i++) {
-        const char *lang = unsupported_language(&db->v[i]);
+        const char *lang = pg_cc_unsupported_language(&db->v[i]);
         if (lang == NULL)
             continue;
         const char *rel = pg_relative_to(r->root, db->v[i].file);
@@ -437,71 +412,87 @@ static void warn_degraded(run *r, const pg_clang_out *out)
 /* -p: libclang over the database's translation units that are checked;
    tree-sitter over every checked file, whole. 0, or -1 when the run cannot
    go on. */
-static int semantic_pass(run *r)
+/* The compile database and libclang, opened only with -p (a run without it
+   never pays for either). 0, or -1 after saying why on stderr. */
+static int open_database(run *r, pg_compdb *db, char **dbpath)
 {
-    char *dbpath = pg_xrealloc(NULL, strlen(r->opt.build_dir) + 32);
-    sprintf(dbpath, "%s/compile_commands.json", r->opt.build_dir);
-    pg_compdb db;
+    *dbpath = pg_xrealloc(NULL, strlen(r->opt.build_dir) + 32);
+    sprintf(*dbpath, "%s/compile_commands.json", r->opt.build_dir);
     pg_error err;
     err.msg[0] = '\0';
-    if (pg_compdb_load(dbpath, &db, &err) != 0) {
+    if (pg_compdb_load(*dbpath, db, &err) != 0) {
         fprintf(stderr, "procguard: %s\n", err.msg);
-        free(dbpath);
         return -1;
     }
-    /* opened only now: a run without -p never pays for loading it */
     if (pg_libclang_load(&err) != 0) {
         fprintf(stderr, "procguard: %s\n", err.msg);
-        pg_compdb_free(&db);
+        pg_compdb_free(db);
+        return -1;
+    }
+    return 0;
+}
+
+/* libclang's sites in checked files (an ignored header stays ignored, a
+   partial run reports only what it was given), which files it saw whole,
+   and where it stumbled. */
+static void take_clang(run *r, const pg_clang_out *out)
+{
+    for (size_t i = 0; i < out->sites.n; i++)
+        if (pg_files_find(&r->files, out->sites.v[i].path) >= 0)
+            pg_sites_add(&r->sites, &out->sites.v[i]);
+    /* a file parsed with nothing skipped and no error has no site this run
+       missed: its allowlist entry may be called stale */
+    for (size_t k = 0; k < out->nfiles; k++) {
+        long i = find_abs(r->root, &r->files, out->files[k].abspath);
+        if (i >= 0 && out->files[k].nskipped == 0)
+            r->texts.v[i].whole = 1;
+    }
+    for (size_t i = 0; i < out->ndegraded; i++) {
+        long k = pg_files_find(&r->files, out->degraded[i].path);
+        if (k >= 0)
+            r->texts.v[k].whole = 0;
+    }
+    warn_degraded(r, out);
+}
+
+/* -p: libclang over the database's C and C++ translation units that are
+   checked, adding the expansion sites; tree-sitter over every checked file,
+   whole, as without -p (so every spelled literal is a site in both modes).
+   0, or -1 when the run cannot go on. */
+static int semantic_pass(run *r)
+{
+    pg_compdb db;
+    char *dbpath;
+    if (open_database(r, &db, &dbpath) != 0) {
         free(dbpath);
         return -1;
     }
     want_ctx w = {r->root, &r->files};
     pg_clang_out out;
     memset(&out, 0, sizeof out);
+    pg_error err;
     err.msg[0] = '\0';
     int rc = pg_clang_run(&db, r->root, r->opt.resource_dir, want_entry, &w,
                           r->opt.jobs, &out, &err);
-    if (rc != 0) {
-        char *where = out.fail_path ? NULL : report_path(r->root, dbpath);
-        add_error(r, out.fail_path ? out.fail_path : where,
+    if (rc != 0) { /* located at the failing file, else at the database */
+        char *db_rel = report_path(r->root, dbpath);
+        add_error(r, out.fail_path ? out.fail_path : db_rel,
                   out.fail_path ? out.fail_line : 1,
                   out.fail_path ? out.fail_col : 1, PG_RULE_PARSE_ERROR,
                   err.msg[0] ? err.msg : "libclang failed");
-        free(where);
-        pg_clang_out_free(&out);
-        pg_compdb_free(&db);
-        free(dbpath);
-        return 0;
+        free(db_rel);
+    } else {
+        r->nclang = out.ntus;
+        add_reached(r, &out);
+        load_texts(r);
+        warn_unsupported(r, &db);
+        take_clang(r, &out);
+        for (size_t i = 0; i < r->files.n; i++)
+            ts_scan(r, i, NULL, 0);
     }
-    free(dbpath);
-    r->nclang = out.ntus;
-    add_reached(r, &out);
-    load_texts(r);
-    warn_unsupported(r, &db);
-    pg_compdb_free(&db);
-    /* only sites in checked files: an ignored header stays ignored, and a
-       partial run reports only what it was given */
-    for (size_t i = 0; i < out.sites.n; i++)
-        if (pg_files_find(&r->files, out.sites.v[i].path) >= 0)
-            pg_sites_add(&r->sites, &out.sites.v[i]);
-    /* Every spelled literal is a site in every mode: tree-sitter reads
-       every checked file whole, and libclang's expansions are added. A file
-       libclang parsed with nothing skipped has no site this run missed. */
-    for (size_t k = 0; k < out.nfiles; k++) {
-        long i = find_abs(r->root, &r->files, out.files[k].abspath);
-        if (i >= 0 && out.files[k].nskipped == 0)
-            r->texts.v[i].whole = 1;
-    }
-    for (size_t i = 0; i < out.ndegraded; i++) {
-        long k = pg_files_find(&r->files, out.degraded[i].path);
-        if (k >= 0)
-            r->texts.v[k].whole = 0;
-    }
-    warn_degraded(r, &out);
-    for (size_t i = 0; i < r->files.n; i++)
-        ts_scan(r, i, NULL, 0);
     pg_clang_out_free(&out);
+    pg_compdb_free(&db);
+    free(dbpath);
     return 0;
 }
 

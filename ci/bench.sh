@@ -42,6 +42,7 @@ environment:
   RUNS       whole-process runs per command (default 51)
   GUARD_RUNS rounds of the guard benchmark (default 5)
   GUARD_TUS  translation units of the generated corpus (default 64)
+  GUARD_DENSE_SITES  sites in the one-file dense input (default 20000)
   PYTHON     interpreter with psutil (default: /usr/bin/python3, where
              Debian's python3-psutil lives, else python3 on PATH)
 USAGE
@@ -213,6 +214,24 @@ bench_one() {
         "@${name}_pg_5=$name: procguard -- 5 files" "$pg" -- "${five[@]}") >/dev/null
 }
 
+# bench_dense ROOT: one file with 20,000 sites (tests/bench/guard_inputs.py
+# dense): procguard -p as text and as SARIF, and tree-sitter only. Linear
+# stages keep these near the cost of parsing the file; a quadratic one (a
+# scan of every ack per site, line lookups from the file start, a SARIF
+# fingerprint recomputed over earlier results) shows up as seconds.
+bench_dense() {
+    local root=$1 pg spawn partsdir
+    partsdir=$(realpath "$parts")
+    pg=$(realpath "$build/guard/procguard")
+    spawn=$(realpath "$build/tests/bench/bench_spawn")
+    echo "== guard: dense (${GUARD_DENSE_SITES:-20000} sites in one file, $guard_runs rounds)" >&2
+    (cd "$root" && "$spawn" -B guard -n "$guard_runs" -x 0,1 \
+        -t "guard: dense" -o "$partsdir/guard/dense.json" \
+        "@dense_pg_text=dense: procguard -p (text)" "$pg" -p . -j1 \
+        "@dense_pg_sarif=dense: procguard -p --format sarif" "$pg" -p . -j1 --format sarif \
+        "@dense_pg_ts=dense: procguard (tree-sitter only)" "$pg") >/dev/null
+}
+
 bench_guard() {
     BENCH_WITH_GUARD=ON build_targets procguard bench_spawn
     rm -rf "$parts/guard" "$out/inputs"
@@ -230,6 +249,9 @@ bench_guard() {
     bench_one repo . "$build"
     bench_one corpus "$out/inputs/corpus/root" "$out/inputs/corpus/root"
     bench_one thirdparty "$out/inputs/thirdparty/root" "$out/inputs/thirdparty/root"
+    "$py" "$src/guard_inputs.py" dense "$out/inputs/dense/root" \
+        --sites "${GUARD_DENSE_SITES:-20000}"
+    bench_dense "$out/inputs/dense/root"
 }
 
 # ---- main -------------------------------------------------------------------

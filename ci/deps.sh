@@ -5,7 +5,8 @@
 #
 # Groups:
 #   base    compiler, CMake, cmocka (libprocid, the CLI, the unit tests)
-#   guard   libclang, tree-sitter, node/npm (procguard and its grammars)
+#   guard   libclang, tree-sitter, node/npm (procguard and its grammars),
+#           python3-jsonschema (SARIF output checked against its schema)
 #   cross   the MinGW-w64 cross compiler (Windows build check of libprocid)
 #   fuzz    clang with libFuzzer and the sanitizer runtimes
 #   bench   peers and tools the benchmarks compare against
@@ -19,7 +20,7 @@ set -euo pipefail
 pkgs_for() {
     case "$1" in
     base) echo "cmake gcc make pkg-config libcmocka-dev util-linux git python3" ;;
-    guard) echo "clang libclang-dev libtree-sitter-dev" ;;
+    guard) echo "clang libclang-dev libtree-sitter-dev python3-jsonschema" ;;
     cross) echo "gcc-mingw-w64-x86-64" ;;
     fuzz) echo "clang libclang-rt-14-dev valgrind" ;;
     bench) echo "python3-psutil procps gnuplot-nox" ;;

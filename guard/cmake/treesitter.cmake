@@ -1,12 +1,14 @@
 # treesitter.cmake - target pg_treesitter: the system libtree-sitter runtime
-# plus the C and Python grammars, fetched at configure time with `npm pack`,
+# plus the C, C++ and Python grammars, fetched at configure time with `npm pack`,
 # checked against pinned integrity hashes and compiled from the tarballs.
 #
 # The grammars are generated code and are never committed. They land in
 # PG_GRAMMAR_DIR (default <build>/_grammars): the .tgz tarballs, a private npm
 # cache, and the extracted sources. A tarball already there whose hash matches
-# is used as is, so an offline build works once the two tarballs have been put
+# is used as is, so an offline build works once the three tarballs have been put
 # in that directory (by a previous configure, or copied by hand).
+# tree-sitter-cpp's parser.c is large (about 30 MB): the first build of
+# pg_treesitter takes a few minutes.
 
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(TREESITTER REQUIRED IMPORTED_TARGET tree-sitter)
@@ -29,7 +31,14 @@ set(_pg_ts_python_integrity "sha512-yIM9z0oxKIxT7bAtPOhgoVl6gTXlmlIhue7liFT4oBPF
 set(_pg_ts_python_sha512 c8833dcf4a31288c53edb02d3ce860a1597a8135e59a5221b9eee58854f8a013c5fe585aec76b8750052f3602fea130c459a159c5248f0cea62fe4b05a82c3dc)
 set(_pg_ts_python_sources src/parser.c src/scanner.c)
 
-set(_pg_ts_grammars c python)
+# ABI 14: loads with Debian 12's libtree-sitter 0.20.7 (ABI 13 to 14).
+set(_pg_ts_cpp_package tree-sitter-cpp)
+set(_pg_ts_cpp_version 0.23.4)
+set(_pg_ts_cpp_integrity "sha512-qR5qUDyhZ5jJ6V8/umiBxokRbe89bCGmcq/dk94wI4kN86qfdV8k0GHIUEKaqWgcu42wKal5E97LKpLeVW8sKw==")
+set(_pg_ts_cpp_sha512 a91e6a503ca16798c9e95f3fba6881c689116def3d6c21a672afdd93de3023890df3aa9f755f24d061c850429aa9681cbb8db029a97913decb2a92de556f2c2b)
+set(_pg_ts_cpp_sources src/parser.c src/scanner.c)
+
+set(_pg_ts_grammars c cpp python)
 
 # The ABI range the installed runtime accepts, from its own header.
 find_file(_pg_ts_api_h tree_sitter/api.h HINTS ${TREESITTER_INCLUDE_DIRS}

@@ -1,5 +1,6 @@
 /*
- * acks.c - a comment lexer for C and Python, and the acknowledgement parser.
+ * acks.c - a comment lexer for C, C++ and Python, and the acknowledgement
+ * parser.
  *
  * Lexing has to know about literals: a "//" or "#" inside a string is not a
  * comment, and an acknowledgement written inside a string must not count.
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "acks.h"
+#include "strlit.h"
 
 typedef struct lexer {
     const char *t;
@@ -127,18 +129,63 @@ static void c_block_comment(lexer *lx)
     emit(lx, start, line, ls, b0, b1);
 }
 
+static int ident_char(char c)
+{
+    return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9');
+}
+
+/* A pp-number from a digit: digits, letters, '.', exponent signs, and the
+   C23 / C++14 digit separator 1'000 (not a character literal). */
+static void c_skip_number(lexer *lx)
+{
+    advance(lx);
+    while (lx->i < lx->n) {
+        char c = lx->t[lx->i], p = lx->t[lx->i - 1];
+        if (ident_char(c) || c == '.' ||
+            ((c == '+' || c == '-') && strchr("eEpP", p) != NULL) ||
+            (c == '\'' && ident_char(p) && ident_char(peek(lx, 1))))
+            advance(lx);
+        else
+            return;
+    }
+}
+
+/* C++ R"d( ... )d": comment markers inside are text. At the quote. */
+static void c_skip_raw(lexer *lx)
+{
+    const char *body;
+    size_t blen,
+        used = pg_raw_body(lx->t + lx->i + 1, lx->n - lx->i - 1, &body, &blen);
+    if (used == 0) {
+        c_skip_literal(lx, '"');
+        return;
+    }
+    size_t end = lx->i + 1 + used;
+    while (lx->i < end)
+        advance(lx);
+}
+
 static void lex_c(lexer *lx)
 {
     while (lx->i < lx->n) {
         char c = lx->t[lx->i];
         char d = peek(lx, 1);
+        char prev = lx->i > 0 ? lx->t[lx->i - 1] : ' ';
         if (c == '/' && d == '/')
             c_line_comment(lx);
         else if (c == '/' && d == '*')
             c_block_comment(lx);
+        else if (c == '"' && prev == 'R')
+            c_skip_raw(lx);
         else if (c == '"' || c == '\'')
             c_skip_literal(lx, c);
-        else
+        else if (c >= '0' && c <= '9' && !ident_char(prev))
+            c_skip_number(lx);
+        else if (ident_char(c)) { /* an identifier: 'R' ends one */
+            while (lx->i < lx->n && ident_char(lx->t[lx->i]))
+                advance(lx);
+        } else
             advance(lx);
     }
 }
@@ -202,7 +249,7 @@ void pg_comments_lex(const char *text, size_t len, pg_lang lang,
     lexer lx = {text, len, 0, 0, 1, out};
     out->v = NULL;
     out->n = 0;
-    if (lang == PG_LANG_C)
+    if (lang == PG_LANG_C || lang == PG_LANG_CPP)
         lex_c(&lx);
     else if (lang == PG_LANG_PYTHON)
         lex_python(&lx);

@@ -28,6 +28,29 @@ static void add_err(pg_patlist *out, unsigned line, unsigned col,
     snprintf(e->msg, sizeof e->msg, fmt, a, b ? b : "");
 }
 
+/* A Windows-style path (src\\x.c): the glob with '/' for each backslash
+   that does not escape a glob metacharacter, or NULL when there is none. */
+static char *backslash_path(const char *glob)
+{
+    int any = 0;
+    char *out = pg_strdup(glob);
+    for (size_t i = 0; out[i] != '\0'; i++) {
+        if (out[i] != '\\')
+            continue;
+        if (out[i + 1] != '\0' && strchr("*?[]\\", out[i + 1]) != NULL) {
+            i++; /* an escape the glob syntax gives meaning to */
+            continue;
+        }
+        out[i] = '/';
+        any = 1;
+    }
+    if (!any) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
 static void parse_line(const char *s, size_t n, unsigned line, pg_patlist *out)
 {
     while (n > 0 && (is_blank(s[n - 1]) || s[n - 1] == '\r'))
@@ -50,7 +73,15 @@ static void parse_line(const char *s, size_t n, unsigned line, pg_patlist *out)
         i++;
     unsigned col = (unsigned)g0 + 1;
     const char *why = pg_glob_check(glob);
-    if (why != NULL) {
+    char *slashed = backslash_path(glob);
+    if (slashed != NULL) {
+        add_err(out, line, col,
+                "pattern '%s' separates directories with a backslash; paths "
+                "are '/'-separated, relative to the repository root: write "
+                "'%s'",
+                glob, slashed);
+        free(slashed);
+    } else if (why != NULL) {
         add_err(out, line, col, "malformed pattern '%s': %s", glob, why);
     } else if (i == n) {
         add_err(out, line, col,
@@ -88,6 +119,8 @@ size_t pg_patlist_parse(const char *text, size_t len, pg_patlist *out)
     memset(out, 0, sizeof *out);
     unsigned line = 1;
     size_t start = 0;
+    if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+        start = 3; /* a UTF-8 byte order mark is not part of the first glob */
     for (size_t i = 0; i <= len; i++) {
         if (i == len || text[i] == '\n') {
             if (i > start || i < len)

@@ -48,34 +48,58 @@
  * or more "..." pieces (concatenated), escapes decoded as the tree-sitter
  * pass decodes them (strlit.c). 0, or -1 if `s` is not a string literal.
  */
-static int decode_literal(const char *s, pg_buf *out)
+/* Past an encoding prefix (u8, L, u, U) and, for C++, R; *raw says which. */
+static const char *skip_prefix(const char *p, int *raw)
 {
-    const char *p = s;
     if (strncmp(p, "u8", 2) == 0)
         p += 2;
     else if (*p == 'L' || *p == 'u' || *p == 'U')
         p++;
+    *raw = *p == 'R';
+    return *raw ? p + 1 : p;
+}
+
+static int decode_literal(const char *s, pg_buf *out)
+{
+    int raw;
+    const char *p = skip_prefix(s, &raw);
     if (*p != '"')
         return -1;
     pg_buf_put(out, "", 0);
     out->n = 0;
     while (*p == '"') {
-        const char *end = ++p;
-        while (*end && *end != '"')
-            end += (*end == '\\' && end[1] != '\0') ? 2 : 1;
-        if (*end != '"')
-            return -1;
-        while (p < end) {
-            if (*p != '\\') {
-                pg_buf_putc(out, *p++);
-                continue;
+        if (raw) {
+            const char *body;
+            size_t blen, used = pg_raw_body(p + 1, strlen(p + 1), &body, &blen);
+            if (used == 0)
+                return -1;
+            pg_buf_put(out, body, blen);
+            p += 1 + used;
+        } else {
+            const char *end = ++p;
+            while (*end && *end != '"')
+                end += (*end == '\\' && end[1] != '\0') ? 2 : 1;
+            if (*end != '"')
+                return -1;
+            while (p < end) {
+                if (*p != '\\') {
+                    pg_buf_putc(out, *p++);
+                    continue;
+                }
+                p++;
+                p += pg_escape_decode(p, (size_t)(end - p), out, 0);
             }
-            p++;
-            p += pg_escape_decode(p, (size_t)(end - p), out, 0);
+            p = end + 1;
         }
-        p = end + 1;
+        /* a user-defined literal's suffix ("/proc"sv) is not its value */
+        while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+               (*p >= '0' && *p <= '9') || *p == '_')
+            p++;
         while (*p == ' ' || *p == '\t' || *p == '\n')
             p++;
+        const char *q = skip_prefix(p, &raw);
+        if (*q == '"')
+            p = q;
     }
     return 0;
 }
@@ -93,8 +117,12 @@ typedef struct tu_result {
     pg_sites sites;
     file_rec *files;
     size_t nfiles;
+    pg_degraded *deg; /* first error per repository file */
+    size_t ndeg;
     int failed;
     char msg[1024];
+    char *fail_path;
+    unsigned fail_line, fail_col;
 } tu_result;
 
 typedef struct run_ctx {
@@ -136,6 +164,8 @@ typedef struct tu_ctx {
     size_t nlits, caplits;
     CXCursor missing; /* first #include that found no file */
     int has_missing;
+    CXFile last_file; /* the file of the last cursor visited, */
+    int last_ours;    /* and whether it is a repository file */
 } tu_ctx;
 
 #define PUSH(arr, n, cap, val)                                                 \
@@ -246,8 +276,17 @@ static enum CXChildVisitResult visit(CXCursor c, CXCursor parent,
         }
         return CXChildVisit_Continue;
     }
+    /* A repository file stays ours whatever a GNU line marker (# 3 "x.c" 3)
+       says: system-ness is judged per file (file_rel), not per location. */
     CXSourceLocation loc = clang_getCursorLocation(c);
-    if (clang_Location_isInSystemHeader(loc))
+    CXFile lf;
+    unsigned ll, lc, lo;
+    file_loc(loc, &lf, &ll, &lc, &lo);
+    if (lf != t->last_file) {
+        t->last_file = lf;
+        t->last_ours = file_rel(t, lf) != NULL;
+    }
+    if (!t->last_ours && c.kind != CXCursor_StringLiteral)
         return CXChildVisit_Continue;
     switch (c.kind) {
     case CXCursor_StringLiteral:
@@ -287,11 +326,8 @@ static const CXCursor *find_def(const tu_ctx *t, const char *name)
 
 static int is_string_token(const char *sp)
 {
-    if (strncmp(sp, "u8", 2) == 0)
-        sp += 2;
-    else if (*sp == 'L' || *sp == 'u' || *sp == 'U')
-        sp++;
-    return *sp == '"';
+    int raw;
+    return *skip_prefix(sp, &raw) == '"';
 }
 
 /*
@@ -299,7 +335,9 @@ static int is_string_token(const char *sp)
  * literal token in the definition, following identifiers that name other
  * repository macros (#define ROOT BASE, #define BASE "/proc"). Returns 1
  * and fills *name (the macro whose definition holds the literal), *rel and
- * *line; 0 if the literal is not spelled in a repository macro.
+ * *line; 0 if the literal is not spelled in a repository macro; -1 if it is
+ * an empty literal ("" in #define SYSROOT ""): the macro contributes no text
+ * to the value, so its acknowledgement covers nothing of it.
  */
 static int literal_def(tu_ctx *t, CXCursor def, int depth, char **name,
                        const char **rel, unsigned *line)
@@ -317,7 +355,11 @@ static int literal_def(tu_ctx *t, CXCursor def, int depth, char **name,
     for (unsigned i = 1; i < ntoks && !found; i++) { /* 0: the name */
         CXTokenKind k = clang_getTokenKind(toks[i]);
         char *sp = str_take(clang_getTokenSpelling(t->tu, toks[i]));
-        if (k == CXToken_Literal && is_string_token(sp)) {
+        pg_buf v = {0};
+        if (k == CXToken_Literal && is_string_token(sp) &&
+            decode_literal(sp, &v) == 0 && v.n == 0) {
+            found = -1;
+        } else if (k == CXToken_Literal && is_string_token(sp)) {
             CXFile tf;
             file_loc(clang_getTokenLocation(t->tu, toks[i]), &tf, line, &col,
                      &off);
@@ -329,6 +371,7 @@ static int literal_def(tu_ctx *t, CXCursor def, int depth, char **name,
             if (inner != NULL && !clang_equalCursors(*inner, def))
                 found = literal_def(t, *inner, depth + 1, name, rel, line);
         }
+        free(v.p);
         free(sp);
     }
     clang_disposeTokens(t->tu, toks, ntoks);
@@ -364,15 +407,18 @@ static void take_literal(tu_ctx *t, CXCursor c)
         return;
     }
     /* Embedded NULs end the reported value; the rule already judged. */
-    pg_site s = {(char *)rel, line, col, off, val.p, NULL, NULL, 0, "clang"};
+    pg_site s = {(char *)rel, line, col, off,  val.p,
+                 NULL,        NULL, 0,   NULL, "clang"};
     char *macro = NULL;
     const mexp *e = find_exp(t, f, off);
     if (e != NULL) {
         CXCursor def = clang_getCursorReferenced(e->c);
         const char *drel = NULL;
         unsigned dline = 0;
-        if (clang_Cursor_isNull(def) ||
-            !literal_def(t, def, 0, &macro, &drel, &dline)) {
+        int traced = clang_Cursor_isNull(def)
+                         ? 0
+                         : literal_def(t, def, 0, &macro, &drel, &dline);
+        if (traced == 0) {
             /* The literal comes from outside the repository (a system
                macro) or could not be traced: name the macro used here. */
             macro = str_take(clang_getCursorSpelling(e->c));
@@ -484,6 +530,11 @@ static void diag_fail(tu_ctx *t, CXDiagnostic d)
     char *name =
         rel ? pg_strdup(rel) : (f ? str_take(clang_getFileName(f)) : NULL);
     t->res->failed = 1;
+    if (rel != NULL) {
+        t->res->fail_path = pg_strdup(rel);
+        t->res->fail_line = line;
+        t->res->fail_col = col;
+    }
     if (name)
         snprintf(t->res->msg, sizeof t->res->msg, "%s:%u:%u: fatal error: %s",
                  name, line, col, text);
@@ -492,6 +543,24 @@ static void diag_fail(tu_ctx *t, CXDiagnostic d)
                  t->cc->file, text);
     free(name);
     free(text);
+}
+
+/* An error in a repository file: remember the first one per file. */
+static void note_degraded(tu_ctx *t, CXDiagnostic d)
+{
+    CXFile f;
+    unsigned line, col, off;
+    file_loc(clang_getDiagnosticLocation(d), &f, &line, &col, &off);
+    const char *rel = file_rel(t, f);
+    if (rel == NULL)
+        return;
+    tu_result *res = t->res;
+    for (size_t i = 0; i < res->ndeg; i++)
+        if (strcmp(res->deg[i].path, rel) == 0)
+            return;
+    res->deg = pg_xrealloc(res->deg, (res->ndeg + 1) * sizeof *res->deg);
+    res->deg[res->ndeg++] = (pg_degraded){
+        pg_strdup(rel), line, col, str_take(clang_getDiagnosticSpelling(d))};
 }
 
 static void check_errors(tu_ctx *t)
@@ -504,6 +573,8 @@ static void check_errors(tu_ctx *t)
     for (unsigned i = 0; i < nd && !t->res->failed; i++) {
         CXDiagnostic d = clang_getDiagnostic(t->tu, i);
         enum CXDiagnosticSeverity sev = clang_getDiagnosticSeverity(d);
+        if (sev == CXDiagnostic_Error)
+            note_degraded(t, d);
         if (sev == CXDiagnostic_Fatal) {
             diag_fail(t, d);
         } else if (t->has_missing && sev == CXDiagnostic_Error) {
@@ -525,6 +596,11 @@ static void check_errors(tu_ctx *t)
         snprintf(t->res->msg, sizeof t->res->msg,
                  "%s%s: fatal error: '%s' file not found", rel ? rel : where,
                  buf, inc);
+        if (rel != NULL) {
+            t->res->fail_path = pg_strdup(rel);
+            t->res->fail_line = mline;
+            t->res->fail_col = 1;
+        }
         free(inc);
         free(where);
     }
@@ -565,6 +641,11 @@ static void parse_one(run_ctx *run, CXIndex idx, size_t k)
     if (rc != CXError_Success || tu == NULL) {
         struct stat st;
         const char *name = under_root(cc->file, run->root);
+        if (name != NULL) {
+            res->fail_path = pg_strdup(name);
+            res->fail_line = 1;
+            res->fail_col = 1;
+        }
         /* libclang says only "failure" for a file it cannot read. */
         if (stat(cc->file, &st) != 0)
             tu_fail(res, name ? name : cc->file,
@@ -744,6 +825,26 @@ static void merge_files(run_ctx *run, pg_clang_out *out)
     free(all);
 }
 
+/* The first error of each file, in translation-unit order. */
+static void merge_degraded(run_ctx *run, pg_clang_out *out)
+{
+    for (size_t k = 0; k < run->ntodo; k++) {
+        tu_result *res = &run->results[k];
+        for (size_t i = 0; i < res->ndeg; i++) {
+            pg_degraded *d = &res->deg[i];
+            int seen = 0;
+            for (size_t j = 0; j < out->ndegraded && !seen; j++)
+                seen = strcmp(out->degraded[j].path, d->path) == 0;
+            if (seen)
+                continue;
+            out->degraded = pg_xrealloc(
+                out->degraded, (out->ndegraded + 1) * sizeof *out->degraded);
+            out->degraded[out->ndegraded++] = *d;
+            d->path = d->msg = NULL; /* moved */
+        }
+    }
+}
+
 /* ---- entry point ------------------------------------------------------ */
 
 static int has_builtin_headers(const char *dir)
@@ -790,6 +891,12 @@ static void run_free(run_ctx *run)
             free(res->files[i].r);
         }
         free(res->files);
+        for (size_t i = 0; i < res->ndeg; i++) {
+            free(res->deg[i].path);
+            free(res->deg[i].msg);
+        }
+        free(res->deg);
+        free(res->fail_path);
     }
     free(run->results);
     free(run->todo);
@@ -876,6 +983,14 @@ int pg_clang_run(const pg_compdb *db, const char *repo_root,
         }
         sites_dedupe_stable(&out->sites);
         merge_files(&run, out);
+        merge_degraded(&run, out);
+        out->ntus = run.ntodo;
+    } else if (run.first_err < run.ntodo) {
+        tu_result *res = &run.results[run.first_err];
+        out->fail_path = res->fail_path;
+        out->fail_line = res->fail_line;
+        out->fail_col = res->fail_col;
+        res->fail_path = NULL;
     }
     pthread_mutex_destroy(&run.mu);
     run_free(&run);
@@ -893,4 +1008,13 @@ void pg_clang_out_free(pg_clang_out *out)
     free(out->files);
     out->files = NULL;
     out->nfiles = 0;
+    for (size_t i = 0; i < out->ndegraded; i++) {
+        free(out->degraded[i].path);
+        free(out->degraded[i].msg);
+    }
+    free(out->degraded);
+    out->degraded = NULL;
+    out->ndegraded = 0;
+    free(out->fail_path);
+    out->fail_path = NULL;
 }

@@ -19,12 +19,28 @@ typedef struct pg_seen_file {
     size_t nskipped;
 } pg_seen_file;
 
+/* A repository file in which libclang reported an error (not fatal): its
+   error recovery may have dropped code, so the file is read by tree-sitter
+   whole and the run warns (parse-degraded). The first error only. */
+typedef struct pg_degraded {
+    char *path; /* repository-relative */
+    unsigned line, col;
+    char *msg; /* libclang's diagnostic text */
+} pg_degraded;
+
 typedef struct pg_clang_out {
     pg_sites sites; /* pass = "clang"; reported at the expansion site, with
                        macro / def_path / def_line set for literals reached
                        through a macro */
     pg_seen_file *files;
     size_t nfiles;
+    pg_degraded *degraded; /* by path, no repeats */
+    size_t ndegraded;
+    size_t ntus; /* translation units parsed */
+    /* on failure: where (repository-relative when inside it; NULL if no
+       file is known), for a parse-error with a location */
+    char *fail_path;
+    unsigned fail_line, fail_col;
 } pg_clang_out;
 
 /*

@@ -669,6 +669,106 @@ static int read_all(const char *path, char **text, size_t *len, pg_error *err)
     return 0;
 }
 
+/* ---- response files ---------------------------------------------------- */
+
+/* Split a response file as GCC does (libiberty's buildargv): blanks
+   separate words, single and double quotes group, a backslash escapes the
+   next character anywhere, quotes included. */
+static void gcc_split(const char *s, size_t n, argv_buf *out)
+{
+    char *w = pg_xrealloc(NULL, n + 1);
+    size_t wl = 0;
+    int have = 0, sq = 0, dq = 0, bs = 0;
+    for (size_t i = 0; i <= n; i++) {
+        char c = i < n ? s[i] : ' ';
+        int blank = c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
+                    c == '\f' || c == '\v';
+        if (i == n || (blank && !sq && !dq && !bs)) {
+            if (have)
+                argv_push(out, pg_strndup(w, wl));
+            wl = 0;
+            have = 0;
+            if (i == n)
+                break;
+            continue;
+        }
+        have = 1;
+        if (bs) {
+            bs = 0;
+            w[wl++] = c;
+        } else if (c == '\\') {
+            bs = 1;
+        } else if (sq) {
+            if (c == '\'')
+                sq = 0;
+            else
+                w[wl++] = c;
+        } else if (dq) {
+            if (c == '"')
+                dq = 0;
+            else
+                w[wl++] = c;
+        } else if (c == '\'') {
+            sq = 1;
+        } else if (c == '"') {
+            dq = 1;
+        } else {
+            w[wl++] = c;
+        }
+    }
+    free(w);
+}
+
+/* Nested response files deeper than this are a loop. */
+#define PG_RSP_DEPTH 16
+
+/*
+ * Replace every @file word of in[0..n) by the words of that file (relative
+ * to `dir`, the entry's directory, as the compiler would read it), nested.
+ * libclang 14 does not expand them, and would lose the -D and -I inside.
+ * Returns 0, or -1 with *why set (unreadable file, nesting too deep).
+ */
+static int expand_rsp(char **in, size_t n, const char *dir, int depth,
+                      argv_buf *out, char *why, size_t whylen)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (in[i][0] != '@' || in[i][1] == '\0' || i == 0) {
+            argv_push(out, pg_strdup(in[i]));
+            continue;
+        }
+        if (depth >= PG_RSP_DEPTH) {
+            snprintf(why, whylen, "response file '%s' nested more than %d deep",
+                     in[i] + 1, PG_RSP_DEPTH);
+            return -1;
+        }
+        char *path = path_resolve(dir, in[i] + 1);
+        char *text;
+        size_t len;
+        pg_error e;
+        if (read_all(path, &text, &len, &e) != 0) {
+            snprintf(why, whylen, "response file %.700s", e.msg);
+            free(path);
+            return -1;
+        }
+        free(path);
+        argv_buf words = {0};
+        /* a leading word stands for argv[0]: keep the compiler in front */
+        argv_push(&words, pg_strdup(""));
+        gcc_split(text, len, &words);
+        free(text);
+        argv_buf sub = {0};
+        int rc =
+            expand_rsp(words.v, words.n, dir, depth + 1, &sub, why, whylen);
+        for (size_t k = 1; rc == 0 && k < sub.n; k++)
+            argv_push(out, pg_strdup(sub.v[k]));
+        argv_free(&sub);
+        argv_free(&words);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int entry_fail(pg_error *err, const char *path, const jval *at,
                       size_t idx, const char *what)
 {
@@ -725,8 +825,20 @@ static int load_entry(const char *path, const char *db_dir, const jval *e,
     }
     cc->directory = path_resolve(db_dir, dir->s);
     cc->file = path_resolve(cc->directory, file->s);
-    clean_args(raw.v, raw.n, cc->directory, cc->file, &clean);
+    argv_buf expanded = {0};
+    char why[768];
+    if (expand_rsp(raw.v, raw.n, cc->directory, 0, &expanded, why,
+                   sizeof why) != 0) {
+        argv_free(&raw);
+        argv_free(&expanded);
+        free(cc->directory);
+        free(cc->file);
+        cc->directory = cc->file = NULL;
+        return entry_fail(err, path, args ? args : cmd, idx, why);
+    }
     argv_free(&raw);
+    clean_args(expanded.v, expanded.n, cc->directory, cc->file, &clean);
+    argv_free(&expanded);
     cc->args = clean.v;
     cc->nargs = clean.n;
     return 0;
@@ -759,7 +871,9 @@ int pg_compdb_load(const char *path, pg_compdb *out, pg_error *err)
     if (read_all(path, &text, &len, err) < 0)
         return -1;
 
-    jparser jp = {text, text + len, text, 1, path, err, 0};
+    /* a UTF-8 byte order mark (some Windows generators write one) */
+    size_t bom = len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+    jparser jp = {text + bom, text + len, text + bom, 1, path, err, 0};
     jval root = {0};
     int rc = jvalue(&jp, &root);
     if (rc == 0) {
@@ -804,4 +918,24 @@ void pg_compdb_free(pg_compdb *db)
     free(db->v);
     db->v = NULL;
     db->n = 0;
+}
+
+const char *pg_cc_unsupported_language(const pg_cc *cc)
+{
+    static const char *const by_x[][2] = {{"objective-c", "Objective-C"},
+                                          {"cuda", "CUDA"},
+                                          {"assembler", "assembler"}};
+    for (size_t i = 0; i + 1 < cc->nargs; i++)
+        for (size_t k = 0; strcmp(cc->args[i], "-x") == 0 && k < 3; k++)
+            if (strncmp(cc->args[i + 1], by_x[k][0], strlen(by_x[k][0])) == 0)
+                return by_x[k][1];
+    static const char *const by_ext[][2] = {
+        {".m", "Objective-C"}, {".mm", "Objective-C"}, {".M", "Objective-C"},
+        {".cu", "CUDA"},       {".s", "assembler"},    {".S", "assembler"},
+        {".sx", "assembler"},  {".asm", "assembler"}};
+    const char *dot = strrchr(cc->file, '.');
+    for (size_t i = 0; dot && i < sizeof by_ext / sizeof *by_ext; i++)
+        if (strcmp(dot, by_ext[i][0]) == 0)
+            return by_ext[i][1];
+    return NULL;
 }

@@ -31,4 +31,8 @@ typedef struct pg_compdb {
 int pg_compdb_load(const char *path, pg_compdb *out, pg_error *err);
 void pg_compdb_free(pg_compdb *db);
 
+/* The language of an entry procguard does not check ("Objective-C", "CUDA",
+   "assembler"; from -x, else the file's extension), or NULL. */
+const char *pg_cc_unsupported_language(const pg_cc *cc);
+
 #endif

@@ -14,14 +14,19 @@ typedef struct pg_text {
     char *path; /* repository-relative */
     pg_lang lang;
     int checked; /* part of this run: its unused acks are reported */
+    int whole;   /* libclang parsed it: every site it can hold was seen,
+                    expansions of other files' macros included */
     char *text;  /* NULL: not loaded (or unreadable) */
     size_t len;
+    size_t *lines; /* where each line starts, built on first use */
+    size_t nlines;
 } pg_text;
 
 typedef struct pg_texts {
     pg_text *v;
     size_t n;
     const char *root; /* to load files the sites point at (macro homes) */
+    size_t last;      /* the last lookup's answer, tried first */
 } pg_texts;
 
 /* The text of `path`, loading it (unchecked) if needed; NULL if unreadable. */
@@ -35,6 +40,14 @@ typedef struct pg_judge_in {
     const char *allow_path; /* for allowlist-stale locations */
     int partial;            /* no allowlist-stale in partial runs */
 } pg_judge_in;
+
+/*
+ * Allowlist use: every entry that matches a file with a site is used (not
+ * only the first). An entry is also kept (never called stale) when it
+ * matches a checked C or C++ file that libclang did not parse and that names
+ * a macro whose definition holds a site: that file may hold an expansion
+ * site this run could not see, and -p would need the entry.
+ */
 
 /* Append one verdict per site (a finding, or a passed site) and the ack and
    allowlist findings to *out. */

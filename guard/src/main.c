@@ -35,13 +35,19 @@ static const char usage_text[] =
     "Usage: procguard [OPTION]... [PATH]...\n"
     "Keep raw /proc access confined to acknowledged, allowlisted sites.\n"
     "\n"
-    "procguard finds every C and Python string literal whose value is /proc\n"
-    "or starts with /proc/ (after macro expansion and concatenation, format\n"
-    "strings included) and requires each one to be\n"
+    "procguard finds every C, C++ and Python string literal whose value is\n"
+    "/proc or starts with /proc/ (format strings included) and requires each\n"
+    "one to be\n"
     "  - acknowledged: a comment 'portability: <reason>' on its line, or\n"
     "    alone on the line directly above it (for a literal reached through\n"
-    "    a macro, at the macro's definition also counts), and\n"
+    "    a macro, at the macro's definition also counts, for the text that\n"
+    "    macro contributes), and\n"
     "  - allowlisted: its file matches an entry of the allowlist.\n"
+    "\n"
+    "Sites: every such literal spelled in a checked file, in every mode\n"
+    "(active code, inactive #if branches, #define bodies); with -p, each\n"
+    "active expansion that yields one (macro, concatenation, -D) is a site\n"
+    "too, at the expansion. So -p finds every site the plain run finds.\n"
     "\n"
     "With no PATH the whole repository is checked: the files git tracks "
     "(every\n"
@@ -50,11 +56,12 @@ static const char usage_text[] =
     "whole-repository rule allowlist-stale.\n"
     "\n"
     "Options:\n"
-    "  -p, --build-dir=DIR    read DIR/compile_commands.json and check its\n"
-    "                         translation units with libclang; files outside\n"
-    "                         it, inactive #if branches and Python go through\n"
-    "                         tree-sitter. Without -p, tree-sitter checks "
-    "all.\n"
+    "  -p, --build-dir=DIR    read DIR/compile_commands.json (@response files\n"
+    "                         expanded) and parse its C and C++ translation\n"
+    "                         units with libclang; every repository file they\n"
+    "                         read is checked. tree-sitter reads every "
+    "checked\n"
+    "                         file whole in both modes.\n"
     "      --allowlist=FILE   the allowlist (default: allowlist/proc.allow at\n"
     "                         the repository root; a missing default is "
     "empty)\n"
@@ -79,7 +86,10 @@ static const char usage_text[] =
     "  0  no findings\n"
     "  1  findings\n"
     "  2  usage, configuration or environment error, or a file that could not\n"
-    "     be parsed (libclang fatal errors included)\n";
+    "     be checked (libclang fatal errors, a named file that is not C, C++\n"
+    "     or Python, a directory the walk cannot read)\n"
+    "Warnings (parse-degraded, unsupported-language, no file checked) are\n"
+    "printed and counted but do not change the exit status.\n";
 
 typedef struct options {
     const char *build_dir, *allowlist, *ignore, *resource_dir, *sarif;
@@ -179,7 +189,8 @@ typedef struct run {
     pg_texts texts;
     pg_sites sites;
     pg_findings findings;
-    int trouble; /* exit 2 */
+    size_t nclang, nts; /* what each pass read */
+    int trouble;        /* exit 2 */
 } run;
 
 static void add_error(run *r, const char *path, unsigned line, unsigned col,
@@ -199,6 +210,24 @@ static void add_error(run *r, const char *path, unsigned line, unsigned col,
     pg_findings_add(&r->findings, &f);
     free(f.srcline);
     r->trouble = 1;
+}
+
+static void add_warning(run *r, const char *path, unsigned line, unsigned col,
+                        pg_rule rule, const char *msg)
+{
+    pg_finding f;
+    memset(&f, 0, sizeof f);
+    f.rule = rule;
+    f.path = (char *)path;
+    f.line = line;
+    f.col = col;
+    f.message = (char *)msg;
+    f.srcline = pg_text_line(pg_texts_get(&r->texts, path), line);
+    f.end_col = f.srcline ? (unsigned)strlen(f.srcline) + 1 : 0;
+    if (f.end_col <= f.col)
+        f.end_col = f.col + 1;
+    pg_findings_add(&r->findings, &f);
+    free(f.srcline);
 }
 
 /* The path of a given file as findings name it: repository-relative when it
@@ -269,7 +298,8 @@ static int want_entry(const char *abspath, void *ctx)
 {
     const want_ctx *w = ctx;
     long i = find_abs(w->root, w->files, abspath);
-    return i >= 0 && w->files->v[i].lang == PG_LANG_C;
+    return i >= 0 && (w->files->v[i].lang == PG_LANG_C ||
+                      w->files->v[i].lang == PG_LANG_CPP);
 }
 
 static void load_texts(run *r)
@@ -302,6 +332,7 @@ static void ts_scan(run *r, size_t i, const pg_range *ranges, size_t n)
     pg_text *t = &r->texts.v[i];
     if (t->text == NULL)
         return;
+    r->nts++;
     pg_error err;
     err.msg[0] = '\0';
     if (pg_ts_scan(t->path, t->text, t->len, t->lang, ranges, n, &r->sites,
@@ -311,62 +342,157 @@ static void ts_scan(run *r, size_t i, const pg_range *ranges, size_t n)
                              : "tree-sitter could not parse the file");
 }
 
-/* -p: libclang over the database's translation units that are checked;
-   tree-sitter over what libclang skipped or never reached. 0, or -1 when the
-   run cannot go on. */
-static int semantic_pass(run *r)
+/* Database entries in languages procguard does not check: one warning
+   each, at the file (so nothing is skipped without a message). */
+static void warn_unsupported(run *r, const pg_compdb *db)
 {
-    char *dbpath = pg_xrealloc(NULL, strlen(r->opt.build_dir) + 32);
-    sprintf(dbpath, "%s/compile_commands.json", r->opt.build_dir);
-    pg_compdb db;
+    for (size_t i = 0; i < db->n; i++) {
+        const char *lang = pg_cc_unsupported_language(&db->v[i]);
+        if (lang == NULL)
+            continue;
+        const char *rel = pg_relative_to(r->root, db->v[i].file);
+        char msg[512];
+        snprintf(msg, sizeof msg,
+                 "compile database entry in %s: procguard checks C, C++ and "
+                 "Python only, so this file was not checked",
+                 lang);
+        add_warning(r, rel ? rel : db->v[i].file, 1, 1,
+                    PG_RULE_UNSUPPORTED_LANGUAGE, msg);
+    }
+}
+
+static int cmp_file(const void *a, const void *b)
+{
+    return strcmp(((const pg_file *)a)->path, ((const pg_file *)b)->path);
+}
+
+/* A whole-repository run checks every repository file a translation unit
+   read, whatever its extension (.inc, .def, generated headers), unless the
+   ignore file leaves it out. */
+static void add_reached(run *r, const pg_clang_out *out)
+{
+    if (r->files.partial)
+        return;
+    size_t before = r->files.n;
+    for (size_t k = 0; k < out->nfiles; k++) {
+        const char *rel = pg_relative_to(r->root, out->files[k].abspath);
+        if (rel == NULL ||
+            find_abs(r->root, &r->files, out->files[k].abspath) >= 0)
+            continue;
+        if (pg_patlist_match(&r->ignore, rel) >= 0)
+            continue;
+        pg_lang l = pg_lang_of(rel, NULL, 0);
+        r->files.v =
+            pg_xrealloc(r->files.v, (r->files.n + 1) * sizeof *r->files.v);
+        r->files.v[r->files.n].path = pg_strdup(rel);
+        /* not C, C++ or Python by name: read as C, like its includer */
+        r->files.v[r->files.n].lang = l == PG_LANG_OTHER ? PG_LANG_C : l;
+        r->files.n++;
+    }
+    if (r->files.n > before)
+        qsort(r->files.v, r->files.n, sizeof *r->files.v, cmp_file);
+}
+
+static void warn_degraded(run *r, const pg_clang_out *out)
+{
+    for (size_t i = 0; i < out->ndegraded; i++) {
+        const pg_degraded *d = &out->degraded[i];
+        if (pg_files_find(&r->files, d->path) < 0)
+            continue;
+        char msg[1024];
+        snprintf(msg, sizeof msg,
+                 "libclang reported an error here (%s): code around it may "
+                 "have been dropped, so tree-sitter read the whole file; fix "
+                 "the error or the compile database entry",
+                 d->msg);
+        add_warning(r, d->path, d->line, d->col, PG_RULE_PARSE_DEGRADED, msg);
+    }
+}
+
+/* -p: libclang over the database's translation units that are checked;
+   tree-sitter over every checked file, whole. 0, or -1 when the run cannot
+   go on. */
+/* The compile database and libclang, opened only with -p (a run without it
+   never pays for either). 0, or -1 after saying why on stderr. */
+static int open_database(run *r, pg_compdb *db, char **dbpath)
+{
+    *dbpath = pg_xrealloc(NULL, strlen(r->opt.build_dir) + 32);
+    sprintf(*dbpath, "%s/compile_commands.json", r->opt.build_dir);
     pg_error err;
     err.msg[0] = '\0';
-    if (pg_compdb_load(dbpath, &db, &err) != 0) {
+    if (pg_compdb_load(*dbpath, db, &err) != 0) {
         fprintf(stderr, "procguard: %s\n", err.msg);
-        free(dbpath);
         return -1;
     }
-    free(dbpath);
-    /* opened only now: a run without -p never pays for loading it */
     if (pg_libclang_load(&err) != 0) {
         fprintf(stderr, "procguard: %s\n", err.msg);
-        pg_compdb_free(&db);
+        pg_compdb_free(db);
+        return -1;
+    }
+    return 0;
+}
+
+/* libclang's sites in checked files (an ignored header stays ignored, a
+   partial run reports only what it was given), which files it saw whole,
+   and where it stumbled. */
+static void take_clang(run *r, const pg_clang_out *out)
+{
+    for (size_t i = 0; i < out->sites.n; i++)
+        if (pg_files_find(&r->files, out->sites.v[i].path) >= 0)
+            pg_sites_add(&r->sites, &out->sites.v[i]);
+    /* a file parsed with nothing skipped and no error has no site this run
+       missed: its allowlist entry may be called stale */
+    for (size_t k = 0; k < out->nfiles; k++) {
+        long i = find_abs(r->root, &r->files, out->files[k].abspath);
+        if (i >= 0 && out->files[k].nskipped == 0)
+            r->texts.v[i].whole = 1;
+    }
+    for (size_t i = 0; i < out->ndegraded; i++) {
+        long k = pg_files_find(&r->files, out->degraded[i].path);
+        if (k >= 0)
+            r->texts.v[k].whole = 0;
+    }
+    warn_degraded(r, out);
+}
+
+/* -p: libclang over the database's C and C++ translation units that are
+   checked, adding the expansion sites; tree-sitter over every checked file,
+   whole, as without -p (so every spelled literal is a site in both modes).
+   0, or -1 when the run cannot go on. */
+static int semantic_pass(run *r)
+{
+    pg_compdb db;
+    char *dbpath;
+    if (open_database(r, &db, &dbpath) != 0) {
+        free(dbpath);
         return -1;
     }
     want_ctx w = {r->root, &r->files};
     pg_clang_out out;
     memset(&out, 0, sizeof out);
+    pg_error err;
     err.msg[0] = '\0';
     int rc = pg_clang_run(&db, r->root, r->opt.resource_dir, want_entry, &w,
                           r->opt.jobs, &out, &err);
-    pg_compdb_free(&db);
-    if (rc != 0) {
-        add_error(r, NULL, 0, 0, PG_RULE_PARSE_ERROR,
+    if (rc != 0) { /* located at the failing file, else at the database */
+        char *db_rel = report_path(r->root, dbpath);
+        add_error(r, out.fail_path ? out.fail_path : db_rel,
+                  out.fail_path ? out.fail_line : 1,
+                  out.fail_path ? out.fail_col : 1, PG_RULE_PARSE_ERROR,
                   err.msg[0] ? err.msg : "libclang failed");
-        pg_clang_out_free(&out);
-        return 0;
-    }
-    /* only sites in checked files: an ignored header stays ignored, and a
-       partial run reports only what it was given */
-    for (size_t i = 0; i < out.sites.n; i++)
-        if (pg_files_find(&r->files, out.sites.v[i].path) >= 0)
-            pg_sites_add(&r->sites, &out.sites.v[i]);
-    unsigned char *reached = calloc(r->files.n + 1, 1);
-    if (reached == NULL)
-        abort();
-    for (size_t k = 0; k < out.nfiles; k++) {
-        long i = find_abs(r->root, &r->files, out.files[k].abspath);
-        if (i < 0 || r->files.v[i].lang != PG_LANG_C)
-            continue;
-        reached[i] = 1;
-        if (out.files[k].nskipped > 0)
-            ts_scan(r, (size_t)i, out.files[k].skipped, out.files[k].nskipped);
-    }
-    for (size_t i = 0; i < r->files.n; i++)
-        if (!reached[i] || r->files.v[i].lang != PG_LANG_C)
+        free(db_rel);
+    } else {
+        r->nclang = out.ntus;
+        add_reached(r, &out);
+        load_texts(r);
+        warn_unsupported(r, &db);
+        take_clang(r, &out);
+        for (size_t i = 0; i < r->files.n; i++)
             ts_scan(r, i, NULL, 0);
-    free(reached);
+    }
     pg_clang_out_free(&out);
+    pg_compdb_free(&db);
+    free(dbpath);
     return 0;
 }
 
@@ -376,9 +502,15 @@ static int finish(run *r)
                : pg_findings_count(&r->findings) ? EXIT_FINDINGS
                                                  : EXIT_CLEAN;
     pg_findings_sort(&r->findings);
-    pg_run_info info = {PG_VERSION,   r->root,           r->opt.npaths > 0,
-                        code,         r->files.n,        r->files.nignored,
-                        r->allow_rel, PG_INFORMATION_URI};
+    pg_run_info info = {
+        PG_VERSION,   r->root,           r->files.partial, code,
+        r->files.n,   r->nclang,         r->nts,           r->files.nignored,
+        r->allow_rel, PG_INFORMATION_URI};
+    if (r->files.n == 0 && code != EXIT_TROUBLE)
+        fprintf(stderr,
+                "procguard: warning: no files were checked: none of the "
+                "files %s is C, C++ or Python (or all are ignored)\n",
+                r->files.partial ? "given" : "in the repository");
     pg_report(stdout, stderr, r->opt.format, &r->findings, &info);
     if (r->opt.sarif != NULL) {
         FILE *f = fopen(r->opt.sarif, "w");
@@ -457,11 +589,11 @@ static int check(run *r)
         fprintf(stderr, "procguard: %s\n", err.msg);
         return EXIT_TROUBLE;
     }
-    load_texts(r);
     if (r->opt.build_dir != NULL) {
         if (semantic_pass(r) != 0)
             return EXIT_TROUBLE;
     } else {
+        load_texts(r);
         for (size_t i = 0; i < r->files.n; i++)
             ts_scan(r, i, NULL, 0);
     }
@@ -469,7 +601,7 @@ static int check(run *r)
         return finish(r);
     pg_sites_dedupe(&r->sites);
     pg_judge_in in = {&r->sites, &r->texts, &r->allow, r->allow_rel,
-                      r->opt.npaths > 0};
+                      r->files.partial};
     pg_judge(&in, &r->findings);
     return finish(r);
 }

@@ -10,7 +10,12 @@
 
 #include <stddef.h>
 
-typedef enum pg_lang { PG_LANG_OTHER = 0, PG_LANG_C, PG_LANG_PYTHON } pg_lang;
+typedef enum pg_lang {
+    PG_LANG_OTHER = 0,
+    PG_LANG_C,
+    PG_LANG_PYTHON,
+    PG_LANG_CPP
+} pg_lang;
 
 /* A tool error (exit 2): what failed, naming the file and the cause. */
 typedef struct pg_error {
@@ -24,15 +29,18 @@ typedef struct pg_range {
 
 /* One raw /proc access: a string literal whose value is /proc or /proc/... */
 typedef struct pg_site {
-    char *path;      /* repository-relative, '/'-separated */
-    unsigned line;   /* 1-based */
-    unsigned col;    /* 1-based, in bytes */
-    size_t offset;   /* byte offset of the site in the file */
-    char *value;     /* the literal's value, after concatenation */
-    char *macro;     /* the macro the literal came through, or NULL */
-    char *def_path;  /* where that macro's literal is defined (an ack there
-                        covers every expansion), or NULL */
+    char *path;     /* repository-relative, '/'-separated */
+    unsigned line;  /* 1-based */
+    unsigned col;   /* 1-based, in bytes */
+    size_t offset;  /* byte offset of the site in the file */
+    char *value;    /* the literal's value, after concatenation */
+    char *macro;    /* the macro the literal came through, or NULL */
+    char *def_path; /* where that macro's literal is defined (an ack there
+                       covers every expansion), or NULL */
     unsigned def_line;
+    char *defines;    /* the literal is spelled in the #define of this
+                         macro, or NULL: a file that names it may hold an
+                         expansion site only libclang can see */
     const char *pass; /* "clang" or "tree-sitter" (static string) */
 } pg_site;
 
@@ -47,8 +55,11 @@ void pg_sites_free(pg_sites *list);
 
 /*
  * Sort by (path, offset) and drop repeats of the same (path, offset): a
- * header site reached from several translation units, or a file checked
- * under several database entries, counts once.
+ * header site reached from several translation units, a file checked under
+ * several database entries, or a literal both passes saw, counts once. Of
+ * repeats the strictest is kept: one that names no macro (its own line must
+ * be acked) over one reached through a macro (acked at the definition);
+ * then the libclang one, which knows the expanded value.
  */
 void pg_sites_dedupe(pg_sites *list);
 

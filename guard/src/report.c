@@ -25,7 +25,8 @@ static const pg_rule_info rules[PG_RULE_COUNT] = {
      "definition of the macro it came through.",
      "Move the access into a platform file, or acknowledge it with a comment "
      "'portability: <why>' on the same line or alone on the line above, and "
-     "list the file in the allowlist."},
+     "list the file in the allowlist.",
+     0},
     {"proc-not-allowlisted",
      "acknowledged raw /proc access in a file that is "
      "not on the allowlist",
@@ -33,35 +34,53 @@ static const pg_rule_info rules[PG_RULE_COUNT] = {
      "through a macro: the file where the macro is expanded) matches no entry "
      "of the allowlist.",
      "Add '<path> <reason>' to the allowlist (allowlist/proc.allow), or move "
-     "the access into a file that is already listed."},
+     "the access into a file that is already listed.",
+     0},
     {"ack-no-reason", "portability acknowledgement without a reason",
      "A comment says 'portability:' but gives no reason after the colon; an "
      "acknowledgement without a reason acknowledges nothing.",
-     "Write why this /proc access is needed after 'portability:'."},
+     "Write why this /proc access is needed after 'portability:'.", 0},
     {"ack-unused", "portability acknowledgement that covers no /proc access",
      "A 'portability:' comment is neither on the line of a raw /proc access, "
      "nor alone on the line above one, nor at the definition of a macro that "
      "reaches one. Stale acknowledgements hide future accesses.",
-     "Remove the comment, or move it next to the access it is meant for."},
+     "Remove the comment, or move it next to the access it is meant for.", 0},
     {"allowlist-stale",
      "allowlist entry that matches no file with a /proc "
      "access",
      "An allowlist entry matches no file that contains a raw /proc access, so "
      "the list no longer shrinks with the code. Checked on whole-repository "
      "runs only.",
-     "Remove the entry from the allowlist."},
+     "Remove the entry from the allowlist.", 0},
     {"allowlist-syntax", "malformed allowlist or ignore-file line",
      "A line of the allowlist or the ignore file is not '<path-or-glob> "
      "<reason>', a comment or blank: the reason is missing, the glob is "
      "malformed, or the entry is a duplicate.",
      "Fix the line: every entry is a repository-relative path or glob, "
-     "whitespace, and the reason."},
+     "whitespace, and the reason.",
+     0},
     {"parse-error", "a file could not be checked",
      "libclang or tree-sitter could not parse a file procguard was asked to "
      "check (a fatal error, a crash, or an unreadable file), so the result "
      "would be incomplete.",
      "Fix the error reported, or the compile database entry for the file, and "
-     "run procguard again."},
+     "run procguard again.",
+     0},
+    {"parse-degraded",
+     "libclang reported errors in a file: tree-sitter read it whole instead",
+     "libclang's error recovery may drop the code around an error (a GNU "
+     "nested function, an undeclared identifier, too deeply nested brackets), "
+     "so every literal spelled in the file was also read by tree-sitter; "
+     "expansions of other files' macros in the dropped code may be missed.",
+     "Fix the error (or the compile database entry: flags, include paths) so "
+     "libclang parses the file cleanly.",
+     1},
+    {"unsupported-language",
+     "a compile database entry in a language procguard does not check",
+     "Objective-C, CUDA and assembler translation units are not parsed; "
+     "they are named so that nothing is skipped silently.",
+     "Keep raw /proc access out of such files, or check them by other means.",
+     1},
 };
 
 const pg_rule_info *pg_rule_get(pg_rule r)
@@ -73,7 +92,9 @@ const pg_rule_info *pg_rule_get(pg_rule r)
 
 pg_finding *pg_findings_add(pg_findings *f, const pg_finding *src)
 {
-    f->v = pg_xrealloc(f->v, (f->n + 1) * sizeof *f->v);
+    if (f->n == f->cap) /* doubling: 20,000 findings are not 20,000 copies */
+        f->v = pg_xrealloc(f->v,
+                           (f->cap = f->cap ? f->cap * 2 : 64) * sizeof *f->v);
     pg_finding *d = &f->v[f->n++];
     *d = *src;
     d->path = pg_strdup(src->path);
@@ -123,14 +144,22 @@ void pg_findings_free(pg_findings *f)
     }
     free(f->v);
     f->v = NULL;
-    f->n = 0;
+    f->n = f->cap = 0;
 }
 
 size_t pg_findings_count(const pg_findings *f)
 {
     size_t n = 0;
     for (size_t i = 0; i < f->n; i++)
-        n += !f->v[i].passed;
+        n += !f->v[i].passed && !rules[f->v[i].rule].warning;
+    return n;
+}
+
+size_t pg_warnings_count(const pg_findings *f)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < f->n; i++)
+        n += !f->v[i].passed && rules[f->v[i].rule].warning;
     return n;
 }
 
@@ -251,8 +280,7 @@ static unsigned cp_col(const char *line, unsigned col)
 
 static const char *level_of(const pg_finding *f)
 {
-    (void)f;
-    return "error"; /* every rule is an error: the guard has no warnings */
+    return rules[f->rule].warning ? "warning" : "error";
 }
 
 /* ---- 4. text ----------------------------------------------------------- */
@@ -273,13 +301,13 @@ static void caret(FILE *o, const pg_finding *f)
 
 static void text_one(FILE *o, const pg_finding *f, const pg_run_info *info)
 {
-    const char *rid = rules[f->rule].id;
+    const char *rid = rules[f->rule].id, *lv = level_of(f);
     if (f->path == NULL)
-        fprintf(o, "procguard: error: %s [%s]\n", f->message, rid);
+        fprintf(o, "procguard: %s: %s [%s]\n", lv, f->message, rid);
     else if (f->line == 0)
-        fprintf(o, "%s: error: %s [%s]\n", f->path, f->message, rid);
+        fprintf(o, "%s: %s: %s [%s]\n", f->path, lv, f->message, rid);
     else
-        fprintf(o, "%s:%u:%u: error: %s [%s]\n", f->path, f->line, f->col,
+        fprintf(o, "%s:%u:%u: %s: %s [%s]\n", f->path, f->line, f->col, lv,
                 f->message, rid);
     caret(o, f);
     if (f->def_path != NULL)
@@ -293,40 +321,57 @@ static void text_one(FILE *o, const pg_finding *f, const pg_run_info *info)
                 info->allowlist ? info->allowlist : "the allowlist");
 }
 
+/* "70 files checked (tree-sitter 70, libclang 25 translation units)" */
+static void text_checked(FILE *e, const pg_run_info *info)
+{
+    fprintf(e,
+            "%zu file%s checked (tree-sitter %zu, libclang %zu translation "
+            "unit%s)%s",
+            info->nfiles, info->nfiles == 1 ? "" : "s", info->nts, info->nclang,
+            info->nclang == 1 ? "" : "s",
+            info->partial ? " (partial run)" : "");
+}
+
 static void text_report(FILE *o, FILE *e, const pg_findings *f,
                         const pg_run_info *info)
 {
-    size_t by[PG_RULE_COUNT] = {0}, passed = 0, total = 0;
+    size_t by[PG_RULE_COUNT] = {0}, passed = 0, total = 0, warned = 0;
     for (size_t i = 0; i < f->n; i++) {
         if (f->v[i].passed) {
             passed++;
             continue;
         }
         by[f->v[i].rule]++;
-        total++;
+        if (rules[f->v[i].rule].warning)
+            warned++;
+        else
+            total++;
         text_one(o, &f->v[i], info);
     }
     fflush(o);
     if (e == NULL)
         return;
     if (total == 0) {
-        fprintf(e,
-                "procguard: clean: %zu files checked%s, %zu /proc access%s "
-                "acknowledged and allowlisted\n",
-                info->nfiles, info->partial ? " (partial run)" : "", passed,
+        fputs("procguard: clean: ", e);
+        text_checked(e, info);
+        fprintf(e, ", %zu /proc access%s acknowledged and allowlisted", passed,
                 passed == 1 ? "" : "es");
-        return;
-    }
-    fprintf(e, "procguard: %zu finding%s (", total, total == 1 ? "" : "s");
-    const char *sep = "";
-    for (int r = 0; r < PG_RULE_COUNT; r++) {
-        if (by[r]) {
-            fprintf(e, "%s%zu %s", sep, by[r], rules[r].id);
-            sep = ", ";
+    } else {
+        fprintf(e, "procguard: %zu finding%s (", total, total == 1 ? "" : "s");
+        const char *sep = "";
+        for (int r = 0; r < PG_RULE_COUNT; r++) {
+            if (by[r] && !rules[r].warning) {
+                fprintf(e, "%s%zu %s", sep, by[r], rules[r].id);
+                sep = ", ";
+            }
         }
+        fputs(") in ", e);
+        text_checked(e, info);
+        fprintf(e, "; %zu acknowledged and allowlisted", passed);
     }
-    fprintf(e, ") in %zu files checked%s; %zu acknowledged and allowlisted\n",
-            info->nfiles, info->partial ? " (partial run)" : "", passed);
+    if (warned > 0)
+        fprintf(e, "; %zu warning%s", warned, warned == 1 ? "" : "s");
+    fputc('\n', e);
 }
 
 /* ---- 5. json ----------------------------------------------------------- */
@@ -411,10 +456,12 @@ static void json_report(FILE *o, const pg_findings *f, const pg_run_info *info)
     }
     fputs(sep[0] == ',' ? "\n  ],\n" : "],\n", o);
     fprintf(o,
-            "  \"summary\": {\"findings\": %zu, \"passed\": %zu, \"files\": "
-            "%zu, \"ignored\": %zu, \"exit_code\": %d, \"by_rule\": {",
-            pg_findings_count(f), passed, info->nfiles, info->nignored,
-            info->exit_code);
+            "  \"summary\": {\"findings\": %zu, \"warnings\": %zu, "
+            "\"passed\": %zu, \"files\": %zu, \"tree_sitter_files\": %zu, "
+            "\"clang_translation_units\": %zu, \"ignored\": %zu, "
+            "\"exit_code\": %d, \"by_rule\": {",
+            pg_findings_count(f), pg_warnings_count(f), passed, info->nfiles,
+            info->nts, info->nclang, info->nignored, info->exit_code);
     for (int r = 0; r < PG_RULE_COUNT; r++)
         fprintf(o, "%s\"%s\": %zu", r ? ", " : "", rules[r].id, by[r]);
     fputs("}}\n}\n", o);
@@ -459,11 +506,13 @@ static void sarif_rules(FILE *o)
         jstr(o, ri->full);
         fputs("},\n             \"help\": {\"text\": ", o);
         jstr(o, ri->help);
-        fputs("},\n             \"defaultConfiguration\": {\"level\": "
-              "\"error\"},\n             \"properties\": {\"tags\": "
-              "[\"portability\"], \"precision\": \"very-high\", "
-              "\"problem.severity\": \"error\"}}",
-              o);
+        const char *lv = ri->warning ? "warning" : "error";
+        fprintf(o,
+                "},\n             \"defaultConfiguration\": {\"level\": "
+                "\"%s\"},\n             \"properties\": {\"tags\": "
+                "[\"portability\"], \"precision\": \"very-high\", "
+                "\"problem.severity\": \"%s\"}}",
+                lv, lv);
     }
 }
 
@@ -535,6 +584,44 @@ static void sarif_result(FILE *o, const pg_finding *f, unsigned occurrence)
     fputs("}", o);
 }
 
+typedef struct hashed {
+    const char *path;
+    uint64_t h;
+    size_t i;
+} hashed;
+
+static int by_path_hash(const void *a, const void *b)
+{
+    const hashed *x = a, *y = b;
+    int c = strcmp(x->path, y->path);
+    if (c != 0)
+        return c;
+    if (x->h != y->h)
+        return x->h < y->h ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+/* For each result, 1 + how many earlier results in its file share its line
+   hash: one hash per result and a sort, not a rescan of earlier results. */
+static unsigned *occurrences(const pg_findings *f)
+{
+    unsigned *occ = pg_xrealloc(NULL, (f->n + 1) * sizeof *occ);
+    hashed *v = pg_xrealloc(NULL, (f->n + 1) * sizeof *v);
+    size_t n = 0;
+    for (size_t i = 0; i < f->n; i++) {
+        occ[i] = 1;
+        if (f->v[i].path != NULL)
+            v[n++] = (hashed){f->v[i].path, line_hash(&f->v[i]), i};
+    }
+    if (n > 1)
+        qsort(v, n, sizeof *v, by_path_hash);
+    for (size_t k = 1; k < n; k++)
+        if (v[k].h == v[k - 1].h && strcmp(v[k].path, v[k - 1].path) == 0)
+            occ[v[k].i] = occ[v[k - 1].i] + 1;
+    free(v);
+    return occ;
+}
+
 static void sarif_report(FILE *o, const pg_findings *f, const pg_run_info *info,
                          const char *uri)
 {
@@ -559,18 +646,12 @@ static void sarif_report(FILE *o, const pg_findings *f, const pg_run_info *info,
             "    \"invocations\": [{\"executionSuccessful\": %s, "
             "\"exitCode\": %d}],\n    \"results\": [",
             info->exit_code == 2 ? "false" : "true", info->exit_code);
+    unsigned *occ = occurrences(f);
     for (size_t i = 0; i < f->n; i++) {
-        /* occurrence: how many earlier results in the file share the hash */
-        unsigned occ = 1;
-        uint64_t h = line_hash(&f->v[i]);
-        for (size_t k = 0; k < i; k++)
-            if (f->v[k].path && f->v[i].path &&
-                strcmp(f->v[k].path, f->v[i].path) == 0 &&
-                line_hash(&f->v[k]) == h)
-                occ++;
         fputs(i ? ",\n" : "\n", o);
-        sarif_result(o, &f->v[i], occ);
+        sarif_result(o, &f->v[i], occ[i]);
     }
+    free(occ);
     fputs(f->n ? "\n    ]\n  }]\n}\n" : "]\n  }]\n}\n", o);
 }
 

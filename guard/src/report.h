@@ -16,6 +16,8 @@ typedef enum pg_rule {
     PG_RULE_ALLOWLIST_STALE,
     PG_RULE_ALLOWLIST_SYNTAX,
     PG_RULE_PARSE_ERROR,
+    PG_RULE_PARSE_DEGRADED, /* warnings from here on */
+    PG_RULE_UNSUPPORTED_LANGUAGE,
     PG_RULE_COUNT
 } pg_rule;
 
@@ -24,6 +26,7 @@ typedef struct pg_rule_info {
     const char *brief; /* one line, for --list-rules and shortDescription */
     const char *full;  /* fullDescription */
     const char *help;  /* what to do about it */
+    int warning;       /* reported, counted, but never changes the exit */
 } pg_rule_info;
 
 const pg_rule_info *pg_rule_get(pg_rule r);
@@ -52,7 +55,7 @@ typedef struct pg_finding {
 
 typedef struct pg_findings {
     pg_finding *v;
-    size_t n;
+    size_t n, cap;
 } pg_findings;
 
 /* Append a finding; takes ownership of nothing, copies every string. */
@@ -60,8 +63,10 @@ pg_finding *pg_findings_add(pg_findings *f, const pg_finding *src);
 /* Sort by path, line, column, rule (findings without a path first). */
 void pg_findings_sort(pg_findings *f);
 void pg_findings_free(pg_findings *f);
-/* Findings that are not passed sites. */
+/* Findings that are neither passed sites nor warnings: what makes exit 1. */
 size_t pg_findings_count(const pg_findings *f);
+/* Warnings (parse-degraded, unsupported-language). */
+size_t pg_warnings_count(const pg_findings *f);
 
 typedef enum pg_format { PG_FMT_TEXT, PG_FMT_JSON, PG_FMT_SARIF } pg_format;
 
@@ -71,6 +76,8 @@ typedef struct pg_run_info {
     int partial;                 /* PATH arguments were given */
     int exit_code;               /* what procguard will exit with */
     size_t nfiles;               /* files checked */
+    size_t nclang;               /* translation units libclang parsed */
+    size_t nts;                  /* files tree-sitter read */
     size_t nignored;             /* files left out by the ignore list */
     const char *allowlist;       /* its repository-relative or given path */
     const char *information_uri; /* the tool's home page, for SARIF */

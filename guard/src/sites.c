@@ -54,6 +54,7 @@ int pg_sites_add(pg_sites *list, const pg_site *s)
     d->value = pg_strdup(s->value);
     d->macro = pg_strdup(s->macro);
     d->def_path = pg_strdup(s->def_path);
+    d->defines = pg_strdup(s->defines);
     return 0;
 }
 
@@ -63,6 +64,7 @@ static void site_free(pg_site *s)
     free(s->value);
     free(s->macro);
     free(s->def_path);
+    free(s->defines);
 }
 
 void pg_sites_free(pg_sites *list)
@@ -74,13 +76,28 @@ void pg_sites_free(pg_sites *list)
     list->n = list->cap = 0;
 }
 
-static int by_path_offset(const void *a, const void *b)
+static int same_place(const pg_site *x, const pg_site *y)
 {
-    const pg_site *x = a, *y = b;
     int c = strcmp(x->path, y->path);
     if (c != 0)
         return c;
     return (x->offset > y->offset) - (x->offset < y->offset);
+}
+
+/* Same place: the strictest first (see pg_sites_dedupe). */
+static int by_path_offset(const void *a, const void *b)
+{
+    const pg_site *x = a, *y = b;
+    int c = same_place(x, y);
+    if (c != 0)
+        return c;
+    c = (x->macro != NULL) - (y->macro != NULL);
+    if (c != 0)
+        return c;
+    c = strcmp(x->pass, y->pass); /* "clang" < "tree-sitter" */
+    if (c != 0)
+        return c;
+    return (x->defines == NULL) - (y->defines == NULL);
 }
 
 void pg_sites_dedupe(pg_sites *list)
@@ -91,7 +108,11 @@ void pg_sites_dedupe(pg_sites *list)
     size_t w = 1;
     for (size_t r = 1; r < list->n; r++) {
         pg_site *prev = &list->v[w - 1];
-        if (by_path_offset(prev, &list->v[r]) == 0) {
+        if (same_place(prev, &list->v[r]) == 0) {
+            if (prev->defines == NULL && list->v[r].defines != NULL) {
+                prev->defines = list->v[r].defines;
+                list->v[r].defines = NULL;
+            }
             site_free(&list->v[r]);
             continue;
         }

@@ -1,6 +1,6 @@
 /*
  * sources.c - the set of files to check: git ls-files, a directory walk, or
- * the PATH arguments; minus the ignore list; C and Python only.
+ * the PATH arguments; minus the ignore list; C, C++ and Python only.
  */
 #define _DEFAULT_SOURCE /* realpath, strdup-free POSIX bits, d_type */
 #include <dirent.h>
@@ -71,8 +71,17 @@ pg_lang pg_lang_of(const char *path, const char *head, size_t hlen)
     base = base ? base + 1 : path;
     const char *dot = strrchr(base, '.');
     if (dot != NULL && dot != base) {
-        if (strcmp(dot, ".c") == 0 || strcmp(dot, ".h") == 0)
+        static const char *const cpp[] = {".cc",  ".cpp", ".cxx", ".c++", ".C",
+                                          ".hh",  ".hpp", ".hxx", ".h++", ".H",
+                                          ".ipp", ".tpp", ".inl", NULL};
+        for (size_t i = 0; cpp[i] != NULL; i++)
+            if (strcmp(dot, cpp[i]) == 0)
+                return PG_LANG_CPP;
+        if (strcmp(dot, ".c") == 0)
             return PG_LANG_C;
+        if (strcmp(dot, ".h") == 0)
+            return head != NULL && pg_looks_like_cpp(head, hlen) ? PG_LANG_CPP
+                                                                 : PG_LANG_C;
         if (strcmp(dot, ".py") == 0 || strcmp(dot, ".pyi") == 0)
             return PG_LANG_PYTHON;
         return PG_LANG_OTHER;
@@ -87,13 +96,61 @@ pg_lang pg_lang_of(const char *path, const char *head, size_t hlen)
     return PG_LANG_OTHER;
 }
 
+static int word_char(char c)
+{
+    return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9');
+}
+
+/* 1 if w occurs in t[0..n) not glued to identifier characters. */
+static int has_token(const char *t, size_t n, const char *w)
+{
+    size_t m = strlen(w);
+    for (size_t i = 0; i + m <= n; i++) {
+        if (t[i] != w[0] || memcmp(t + i, w, m) != 0)
+            continue;
+        int before = i > 0 && word_char(t[i - 1]) && word_char(w[0]);
+        int after = i + m < n && word_char(t[i + m]) && word_char(w[m - 1]);
+        if (!before && !after)
+            return 1;
+    }
+    return 0;
+}
+
+int pg_looks_like_cpp(const char *t, size_t n)
+{
+    static const char *const marks[] = {
+        "namespace", "template<", "template <",     "nullptr", "constexpr",
+        "std::",     "R\"(",      "extern \"C++\"", NULL};
+    for (size_t i = 0; marks[i] != NULL; i++)
+        if (has_token(t, n, marks[i]))
+            return 1;
+    return 0;
+}
+
 static pg_lang lang_of_file(const char *root, const char *rel)
 {
     pg_lang l = pg_lang_of(rel, NULL, 0);
     const char *base = strrchr(rel, '/');
     base = base ? base + 1 : rel;
-    if (l != PG_LANG_OTHER || strchr(base + 1, '.') != NULL)
+    const char *dot = strrchr(base, '.');
+    int is_h = dot != NULL && strcmp(dot, ".h") == 0;
+    if (!is_h && (l != PG_LANG_OTHER || strchr(base + 1, '.') != NULL))
         return l;
+    if (is_h) { /* C or C++: decided by what it holds */
+        char *abs = pg_xrealloc(NULL, strlen(root) + strlen(rel) + 2);
+        sprintf(abs, "%s/%s", root, rel);
+        char *text;
+        size_t len;
+        pg_error err;
+        int rc = pg_read_file(abs, &text, &len, &err);
+        free(abs);
+        if (rc != 0)
+            return PG_LANG_C;
+        l = pg_lang_of(rel, text, len);
+        free(text);
+        return l;
+    }
     /* no extension: perhaps a script with a python shebang */
     char *abs = pg_xrealloc(NULL, strlen(root) + strlen(rel) + 2);
     sprintf(abs, "%s/%s", root, rel);
@@ -137,6 +194,10 @@ int pg_read_file(const char *path, char **text, size_t *len, pg_error *err)
         return -1;
     }
     buf[n] = '\0';
+    /* A UTF-8 byte order mark reads as blanks: offsets stay the file's, and
+       an acknowledgement on the first line is still alone on it. */
+    if (n >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+        memset(buf, ' ', 3);
     *text = buf;
     *len = n;
     return 0;
@@ -157,7 +218,10 @@ static int is_build_dir(const char *abs, const char *name)
 }
 
 /* Walk root/rel (a directory), appending repository-relative files. */
-static void walk(const char *root, const char *rel, strvec *out)
+/* Every regular file below rel, skipping build directories. A directory
+   or entry that cannot be read is an error: a walk that silently skips one
+   would call a tree clean without having looked. 0, or -1 with *err. */
+static int walk(const char *root, const char *rel, strvec *out, pg_error *err)
 {
     size_t rl = strlen(rel), al = strlen(root);
     char *abs = pg_xrealloc(NULL, al + rl + 2);
@@ -167,11 +231,16 @@ static void walk(const char *root, const char *rel, strvec *out)
         memcpy(abs, root, al + 1);
     DIR *d = opendir(abs);
     if (d == NULL) {
+        snprintf(err->msg, sizeof err->msg,
+                 "cannot read directory '%s': %s; fix its permissions or "
+                 "list it in the ignore file",
+                 rl ? rel : ".", strerror(errno));
         free(abs);
-        return;
+        return -1;
     }
     struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
+    int rc = 0;
+    while (rc == 0 && (errno = 0, e = readdir(d)) != NULL) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
         size_t nl = strlen(e->d_name);
@@ -180,25 +249,35 @@ static void walk(const char *root, const char *rel, strvec *out)
             sprintf(crel, "%s/%s", rel, e->d_name);
         else
             memcpy(crel, e->d_name, nl + 1);
-        char *cabs = pg_xrealloc(NULL, strlen(abs) + strlen(e->d_name) + 2);
+        char *cabs = pg_xrealloc(NULL, strlen(abs) + nl + 2);
         sprintf(cabs, "%s/%s", abs, e->d_name);
         struct stat st;
-        if (lstat(cabs, &st) == 0 && S_ISDIR(st.st_mode) &&
-            !is_build_dir(cabs, e->d_name)) {
-            walk(root, crel, out);
+        if (lstat(cabs, &st) != 0) {
+            snprintf(err->msg, sizeof err->msg, "cannot stat '%s': %s", crel,
+                     strerror(errno));
+            rc = -1;
             free(crel);
-        } else if (lstat(cabs, &st) == 0 && S_ISREG(st.st_mode)) {
+        } else if (S_ISDIR(st.st_mode) && !is_build_dir(cabs, e->d_name)) {
+            rc = walk(root, crel, out, err);
+            free(crel);
+        } else if (S_ISREG(st.st_mode)) {
             sv_push(out, crel);
         } else {
             free(crel);
         }
         free(cabs);
     }
+    if (rc == 0 && errno != 0) {
+        snprintf(err->msg, sizeof err->msg, "cannot read directory '%s': %s",
+                 rl ? rel : ".", strerror(errno));
+        rc = -1;
+    }
     closedir(d);
     free(abs);
+    return rc;
 }
 
-/* git ls-files -z in root; `dir` non-NULL: that directory, untracked but
+/* git ls-files below dir (NULL: the whole work tree), untracked but
    not ignored files included (an explicit directory asks for what is
    there, not only what was committed). */
 static int git_ls(const char *root, const char *dir, strvec *out, pg_error *err)
@@ -234,7 +313,8 @@ static int cmp_str(const void *a, const void *b)
 
 /* Turn PATH arguments into repository-relative files. */
 static int collect_args(const char *root, int in_git, char *const *paths,
-                        size_t npaths, strvec *out, pg_error *err)
+                        size_t npaths, strvec *out, strvec *named,
+                        pg_error *err)
 {
     for (size_t k = 0; k < npaths; k++) {
         char *abs = realpath(paths[k], NULL);
@@ -257,9 +337,10 @@ static int collect_args(const char *root, int in_git, char *const *paths,
             if (in_git)
                 rc = git_ls(root, *rel ? rel : ".", out, err);
             else
-                walk(root, rel, out);
+                rc = walk(root, rel, out, err);
         } else {
             sv_push(out, pg_strdup(rel));
+            sv_push(named, pg_strdup(rel));
         }
         free(abs);
         if (rc != 0)
@@ -272,15 +353,25 @@ int pg_sources_collect(const char *root, int in_git, char *const *paths,
                        size_t npaths, const pg_patlist *ignore, pg_files *out,
                        pg_error *err)
 {
-    strvec all = {NULL, 0};
+    strvec all = {NULL, 0}, named = {NULL, 0};
     int rc = 0;
     memset(out, 0, sizeof *out);
+    /* the repository root itself, however spelled, asks for a whole run */
+    size_t given = 0;
+    for (size_t k = 0; k < npaths; k++) {
+        char *abs = realpath(paths[k], NULL);
+        given += abs == NULL || strcmp(abs, root) != 0;
+        free(abs);
+    }
+    if (given == 0)
+        npaths = 0;
+    out->partial = npaths > 0;
     if (npaths > 0)
-        rc = collect_args(root, in_git, paths, npaths, &all, err);
+        rc = collect_args(root, in_git, paths, npaths, &all, &named, err);
     else if (in_git)
         rc = git_ls(root, NULL, &all, err);
     else
-        walk(root, "", &all);
+        rc = walk(root, "", &all, err);
     if (rc == 0 && all.n > 0)
         qsort(all.v, all.n, sizeof *all.v, cmp_str);
     for (size_t i = 0; i < all.n; i++) {
@@ -292,6 +383,15 @@ int pg_sources_collect(const char *root, int in_git, char *const *paths,
         }
         pg_lang l = lang_of_file(root, p);
         if (l == PG_LANG_OTHER) {
+            for (size_t k = 0; k < named.n && rc == 0; k++)
+                if (strcmp(named.v[k], p) == 0) {
+                    snprintf(err->msg, sizeof err->msg,
+                             "cannot check '%s': not C, C++ or Python by its "
+                             "name (or a python shebang); procguard -p checks "
+                             "it when a translation unit includes it",
+                             p);
+                    rc = -1;
+                }
             free(p);
             continue;
         }
@@ -306,6 +406,9 @@ int pg_sources_collect(const char *root, int in_git, char *const *paths,
         out->n++;
     }
     free(all.v);
+    for (size_t k = 0; k < named.n; k++)
+        free(named.v[k]);
+    free(named.v);
     if (rc != 0)
         pg_files_free(out);
     return rc;

@@ -6,7 +6,7 @@
  * outside git. With no PATH: every git-tracked file (a plain walk outside
  * git, skipping .git and build directories). With PATHs: exactly those
  * files, directories walked (a partial run). Files matching the ignore list
- * are dropped; of the rest, C and Python sources are kept.
+ * are dropped; of the rest, C, C++ and Python sources are kept.
  */
 #ifndef PG_SOURCES_H
 #define PG_SOURCES_H
@@ -25,6 +25,8 @@ typedef struct pg_files {
     pg_file *v; /* sorted by path, no repeats */
     size_t n;
     size_t nignored; /* C/Python files dropped by the ignore list */
+    int partial;     /* PATHs named part of the repository (PATHs that all
+                        name its root are a whole-repository run) */
 } pg_files;
 
 /*
@@ -49,10 +51,18 @@ void pg_files_free(pg_files *f);
 long pg_files_find(const pg_files *f, const char *path);
 
 /* The language of a file from its name; `head` (its first bytes, may be
-   NULL) decides for files without an extension: a python shebang. */
+   NULL) decides for files without an extension (a python shebang) and, as
+   the whole text, for a `.h`: C++ when pg_looks_like_cpp, else C. */
 pg_lang pg_lang_of(const char *path, const char *head, size_t hlen);
 
-/* Read a whole file. 0, or -1 with *err naming it (errno left set). */
+/* 1 if C or C++ text t[0..n) holds C++-only spellings: namespace,
+   template<, nullptr, constexpr, std::, R"(, extern "C++". A
+   header is parsed as C++ on that evidence, the same in every mode (with or
+   without -p, whichever translation units include it). */
+int pg_looks_like_cpp(const char *t, size_t n);
+
+/* Read a whole file, NUL-terminated; a leading UTF-8 byte order mark is
+   turned into three blanks. 0, or -1 with *err naming it (errno left set). */
 int pg_read_file(const char *path, char **text, size_t *len, pg_error *err);
 
 /* `abspath` relative to `root` when it lies below it, else NULL. */

@@ -1,5 +1,6 @@
 /* strlit.c - string literal values shared by the two passes. */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "pg.h"
@@ -55,6 +56,60 @@ int pg_hexval(char c)
     return -1;
 }
 
+/* 1 if name[0..n) equals w, ignoring ASCII case (as Python's \N does). */
+static int name_is(const char *name, size_t n, const char *w)
+{
+    if (strlen(w) != n)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = name[i];
+        if (c >= 'a' && c <= 'z')
+            c = (char)(c - 'a' + 'A');
+        if (c != w[i])
+            return 0;
+    }
+    return 1;
+}
+
+/*
+ * The ASCII character a Python \N{NAME} names, for the names that can spell
+ * a path: SOLIDUS, LATIN SMALL/CAPITAL LETTER X, DIGIT ZERO..NINE and a few
+ * punctuation marks. Any other name is not ASCII path text: '?' (which no
+ * /proc value holds).
+ */
+static char named_char(const char *name, size_t n)
+{
+    static const char *const digits[] = {"ZERO",  "ONE",  "TWO", "THREE",
+                                         "FOUR",  "FIVE", "SIX", "SEVEN",
+                                         "EIGHT", "NINE"};
+    static const struct {
+        const char *name;
+        char c;
+    } punct[] = {{"SOLIDUS", '/'},      {"FULL STOP", '.'},
+                 {"HYPHEN-MINUS", '-'}, {"LOW LINE", '_'},
+                 {"PERCENT SIGN", '%'}, {"SPACE", ' '}};
+    for (size_t i = 0; i < sizeof punct / sizeof *punct; i++)
+        if (name_is(name, n, punct[i].name))
+            return punct[i].c;
+    static const char small[] = "LATIN SMALL LETTER ", cap[] = "LATIN CAPITAL "
+                                                               "LETTER ";
+    char buf[40];
+    for (int k = 0; k < 26; k++) {
+        snprintf(buf, sizeof buf, "%s%c", small, 'A' + k);
+        if (name_is(name, n, buf))
+            return (char)('a' + k);
+        snprintf(buf, sizeof buf, "%s%c", cap, 'A' + k);
+        if (name_is(name, n, buf))
+            return (char)('A' + k);
+    }
+    for (int k = 0; k < 10; k++) {
+        snprintf(buf, sizeof buf, "DIGIT %s", digits[k]);
+        if (name_is(name, n, buf))
+            return (char)('0' + k);
+    }
+    return '?';
+}
+
 /* Decode one escape after a backslash at s[0] (s[-1] == '\\'); returns the
  * bytes consumed. Python and C share all but the unknown-escape rule. */
 size_t pg_escape_decode(const char *s, size_t n, pg_buf *b, int python)
@@ -100,15 +155,34 @@ size_t pg_escape_decode(const char *s, size_t n, pg_buf *b, int python)
         return i;
     }
     if (python && s[0] == 'N' && n > 1 && s[1] == '{') {
-        /* The name is not resolved: a \N{...} cannot spell "/proc". */
         size_t i = 2;
         while (i < n && s[i] != '}')
             i++;
-        pg_buf_putc(b, '?');
+        pg_buf_putc(b, named_char(s + 2, i - 2));
         return i < n ? i + 1 : i;
     }
     if (python)
         pg_buf_putc(b, '\\');
     pg_buf_putc(b, s[0]);
     return 1;
+}
+
+size_t pg_raw_body(const char *s, size_t n, const char **body, size_t *blen)
+{
+    size_t d = 0; /* the delimiter: at most 16 characters before '(' */
+    while (d < n && d <= 16 && s[d] != '(' && s[d] != '"' && s[d] != ' ' &&
+           s[d] != ')' && s[d] != '\\' && s[d] != '\n')
+        d++;
+    if (d >= n || d > 16 || s[d] != '(')
+        return 0;
+    *body = s + d + 1;
+    for (size_t i = d + 1; i < n; i++) {
+        if (s[i] != ')' || i + 1 + d >= n || s[i + 1 + d] != '"' ||
+            memcmp(s + i + 1, s, d) != 0)
+            continue;
+        *blen = i - (d + 1);
+        return i + d + 2;
+    }
+    *blen = n - (d + 1);
+    return n;
 }

@@ -30,4 +30,13 @@ int pg_hexval(char c);
  */
 size_t pg_escape_decode(const char *s, size_t n, pg_buf *b, int python);
 
+/*
+ * A C++ raw string body: s[0..n) starts right after the opening quote of
+ * R"delim( ... )delim". On success *body / *blen are the characters between
+ * the parentheses (taken as they are: no escapes) and the return value is
+ * the bytes used up to and including the closing quote; 0 when s is not a
+ * well-formed raw string (an unterminated one runs to the end).
+ */
+size_t pg_raw_body(const char *s, size_t n, const char **body, size_t *blen);
+
 #endif

@@ -20,10 +20,8 @@
 #include <tree_sitter/api.h>
 
 #include "strlit.h"
+#include "ts_lang.h"
 #include "ts_pass.h"
-
-const TSLanguage *tree_sitter_c(void);
-const TSLanguage *tree_sitter_python(void);
 
 /* Macro lookups are ambiguous when #if branches define a name twice; this
  * many alternatives are tried for one concatenation, which covers the usual
@@ -48,7 +46,28 @@ typedef struct pg_scan {
     size_t nlines;
     pg_macro *macros; /* C: sorted by (name, offset) */
     size_t nmacros;
+    const char *defining; /* the #define being scanned, or NULL */
+    size_t defining_len;
+    /* CRs removed from "\\<CR><LF>" splices so tree-sitter reads them as
+       C does (see spliced_copy): where, in `text` coordinates, each removed
+       byte was; reported offsets are mapped back to the file's own. */
+    const size_t *cuts;
+    size_t ncuts;
 } pg_scan;
+
+/* The file offset of a scanned-text offset. */
+static size_t file_offset(const pg_scan *sc, size_t off)
+{
+    size_t lo = 0, hi = sc->ncuts; /* cuts at or before off */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (sc->cuts[mid] <= off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return off + lo;
+}
 
 static void lines_build(pg_scan *sc)
 {
@@ -105,6 +124,13 @@ static void c_literal_value(const char *t, size_t n, pg_buf *b)
     const char *q = memchr(t, '"', n);
     if (q == NULL)
         return;
+    if (q > t && q[-1] == 'R') { /* C++ raw: no escapes */
+        const char *body;
+        size_t blen;
+        if (pg_raw_body(q + 1, (size_t)(t + n - q - 1), &body, &blen) > 0)
+            pg_buf_put(b, body, blen);
+        return;
+    }
     const char *s = q + 1, *end = t + n;
     if (end > s && end[-1] == '"')
         end--;
@@ -201,9 +227,19 @@ static void tokenize_arg(const char *text, size_t start, size_t end,
             while (e < end && is_ident(text[e]))
                 e++;
             size_t plen = e - i;
-            int prefix = (plen == 1 && strchr("LuU", c) != NULL) ||
-                         (plen == 2 && text[i] == 'u' && text[i + 1] == '8');
-            if (prefix && e < end && (text[e] == '"' || text[e] == '\'')) {
+            int raw = plen >= 1 && text[e - 1] == 'R';
+            size_t enc = plen - (size_t)raw; /* the encoding prefix */
+            int prefix = enc == 0 || (enc == 1 && strchr("LuU", c) != NULL) ||
+                         (enc == 2 && text[i] == 'u' && text[i + 1] == '8');
+            if (raw && prefix && e < end && text[e] == '"') {
+                const char *body;
+                size_t blen,
+                    used = pg_raw_body(text + e + 1, end - e - 1, &body, &blen);
+                size_t qe = used ? e + 1 + used : skip_quoted(text, e, end);
+                parts_add(ps, TOK_STR, i, qe);
+                i = qe;
+            } else if (!raw && enc > 0 && prefix && e < end &&
+                       (text[e] == '"' || text[e] == '\'')) {
                 size_t qe = skip_quoted(text, e, end);
                 parts_add(ps, text[e] == '"' ? TOK_STR : TOK_OTHER, i, qe);
                 i = qe;
@@ -491,6 +527,7 @@ static int py_literal_value(const char *t, size_t n, pg_buf *b)
 static void report(pg_scan *sc, size_t off, const pg_buf *value,
                    const pg_macro *m)
 {
+    off = file_offset(sc, off);
     if (!in_ranges(sc, off))
         return;
     pg_site s = {0};
@@ -499,7 +536,11 @@ static void report(pg_scan *sc, size_t off, const pg_buf *value,
     s.offset = off;
     s.value = value->p;
     s.pass = "tree-sitter";
-    char *macro = NULL;
+    char *macro = NULL, *defines = NULL;
+    if (sc->defining != NULL) {
+        defines = pg_strndup(sc->defining, sc->defining_len);
+        s.defines = defines;
+    }
     if (m != NULL) {
         macro = pg_strndup(m->name, m->name_len);
         s.macro = macro;
@@ -508,14 +549,18 @@ static void report(pg_scan *sc, size_t off, const pg_buf *value,
     }
     pg_sites_add(sc->out, &s);
     free(macro);
+    free(defines);
 }
 
 typedef struct pg_syms {
-    TSSymbol str, concat, def, fdef, comment, interp;
+    TSSymbol str, raw, concat, def, fdef, comment, interp;
 } pg_syms;
 
+/* The symbol of a named node kind; 0 (never a node's) when there is none. */
 static TSSymbol sym(const TSLanguage *l, const char *name)
 {
+    if (name == NULL)
+        return 0;
     return ts_language_symbol_for_name(l, name, (uint32_t)strlen(name), true);
 }
 
@@ -529,7 +574,7 @@ static void c_string(pg_scan *sc, TSNode node, const pg_syms *y)
             TSSymbol s = ts_node_symbol(c);
             if (s == y->comment)
                 continue;
-            parts_add(&ps, s == y->str ? TOK_STR : TOK_IDENT,
+            parts_add(&ps, s == y->str || s == y->raw ? TOK_STR : TOK_IDENT,
                       ts_node_start_byte(c), ts_node_end_byte(c));
         }
     } else {
@@ -620,8 +665,8 @@ static int macro_order(const void *a, const void *b)
     return c;
 }
 
-static void walk(pg_scan *sc, TSTreeCursor *cur, TSNode root, pg_lang lang,
-                 const pg_syms *y);
+static void walk(pg_scan *sc, TSTreeCursor *cur, TSNode root,
+                 const pg_ts_lang *L, const pg_syms *y);
 
 /* An f-string's replacement fields are code, and may hold literals. */
 static void walk_fields(pg_scan *sc, TSNode str, const pg_syms *y)
@@ -632,14 +677,15 @@ static void walk_fields(pg_scan *sc, TSNode str, const pg_syms *y)
         if (ts_node_symbol(c) != y->interp)
             continue;
         TSTreeCursor cur = ts_tree_cursor_new(c);
-        walk(sc, &cur, c, PG_LANG_PYTHON, y);
+        walk(sc, &cur, c, &pg_ts_lang_python, y);
         ts_tree_cursor_delete(&cur);
     }
 }
 
-static void walk(pg_scan *sc, TSTreeCursor *cur, TSNode root, pg_lang lang,
-                 const pg_syms *y)
+static void walk(pg_scan *sc, TSTreeCursor *cur, TSNode root,
+                 const pg_ts_lang *L, const pg_syms *y)
 {
+    const int cfam = L->c_family;
     ts_tree_cursor_reset(cur, root);
     for (;;) {
         TSNode node = ts_tree_cursor_current_node(cur);
@@ -647,19 +693,26 @@ static void walk(pg_scan *sc, TSTreeCursor *cur, TSNode root, pg_lang lang,
         int descend = 0;
         if (s == y->comment) {
             /* mentions in comments are not accesses */
-        } else if (lang == PG_LANG_C && (s == y->str || s == y->concat)) {
+        } else if (cfam && (s == y->str || s == y->raw || s == y->concat)) {
             c_string(sc, node, y);
-        } else if (lang == PG_LANG_C && (s == y->def || s == y->fdef)) {
+        } else if (cfam && (s == y->def || s == y->fdef)) {
             TSNode value = ts_node_child_by_field_name(node, "value", 5);
+            TSNode name = ts_node_child_by_field_name(node, "name", 4);
+            if (!ts_node_is_null(name)) {
+                sc->defining = sc->text + ts_node_start_byte(name);
+                sc->defining_len =
+                    ts_node_end_byte(name) - ts_node_start_byte(name);
+            }
             if (!ts_node_is_null(value))
                 scan_arg(sc, ts_node_start_byte(value),
                          ts_node_end_byte(value));
-        } else if (lang == PG_LANG_PYTHON && s == y->concat) {
+            sc->defining = NULL;
+        } else if (!cfam && s == y->concat) {
             py_string(sc, node, y);
             uint32_t n = ts_node_named_child_count(node);
             for (uint32_t i = 0; i < n; i++)
                 walk_fields(sc, ts_node_named_child(node, i), y);
-        } else if (lang == PG_LANG_PYTHON && s == y->str) {
+        } else if (!cfam && s == y->str) {
             py_string(sc, node, y);
             walk_fields(sc, node, y);
         } else {
@@ -848,9 +901,9 @@ static int c_may_start(const char *t, size_t len, size_t i, pg_defines *d)
 }
 
 /* 1 if the file may hold a /proc literal, and so has to be parsed. */
-static int may_hold_proc(const char *t, size_t len, pg_lang lang)
+static int may_hold_proc(const char *t, size_t len, const pg_ts_lang *L)
 {
-    if (lang == PG_LANG_PYTHON) {
+    if (!L->c_family) {
         /* the body right after any quote: a '/', or an escape or a
          * continuation line that may produce one */
         for (size_t i = 0; i + 1 < len; i++)
@@ -863,7 +916,9 @@ static int may_hold_proc(const char *t, size_t len, pg_lang lang)
     int may = 0;
     for (const char *q = memchr(t, '"', len); q != NULL && !may;
          q = memchr(q + 1, '"', len - (size_t)(q + 1 - t)))
-        may = c_may_start(t, len, (size_t)(q - t) + 1, &d);
+        /* a raw string's body starts after its delimiter: just parse */
+        may = (q > t && q[-1] == 'R') ||
+              c_may_start(t, len, (size_t)(q - t) + 1, &d);
     free(d.at);
     return may;
 }
@@ -887,8 +942,7 @@ static size_t line_end(const char *t, size_t len, size_t off)
 
 /* Push [a, b) onto r, merging with the last range when they touch (the
  * input comes in file order). */
-static void range_push(pg_range **r, size_t *n, size_t *cap, size_t a,
-                       size_t b)
+static void range_push(pg_range **r, size_t *n, size_t *cap, size_t a, size_t b)
 {
     if (*n > 0 && a <= (*r)[*n - 1].end) {
         if (b > (*r)[*n - 1].end)
@@ -982,8 +1036,10 @@ static int set_parse_ranges(TSParser *parser, const pg_scan *sc)
         unsigned l1, c1, l2, c2;
         position(sc, r[i].start, &l1, &c1);
         position(sc, r[i].end, &l2, &c2);
-        tr[i] = (TSRange){{l1 - 1, c1 - 1}, {l2 - 1, c2 - 1},
-                          (uint32_t)r[i].start, (uint32_t)r[i].end};
+        tr[i] = (TSRange){{l1 - 1, c1 - 1},
+                          {l2 - 1, c2 - 1},
+                          (uint32_t)r[i].start,
+                          (uint32_t)r[i].end};
     }
     /* no ranges at all: an empty range, so nothing is parsed */
     if (n == 0)
@@ -994,20 +1050,61 @@ static int set_parse_ranges(TSParser *parser, const pg_scan *sc)
     return ok;
 }
 
+/*
+ * A backslash-CR-LF splice ("/pr\\<CR><LF>oc" in a CRLF file) is a line
+ * splice to a C compiler, but tree-sitter-c lexes backslash-CR as an escape
+ * and ends the literal at the LF. The scan therefore reads a copy without
+ * those CRs (*cuts: where each was, in copy coordinates), or NULL when the
+ * file has none.
+ */
+static char *spliced_copy(const char *t, size_t len, size_t **cuts,
+                          size_t *ncuts, size_t *olen)
+{
+    *cuts = NULL;
+    *ncuts = 0;
+    if (!pg_contains(t, len, "\\\r\n"))
+        return NULL;
+    char *c = pg_xrealloc(NULL, len + 1);
+    size_t n = 0, cap = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (t[i] == '\r' && i > 0 && t[i - 1] == '\\' && i + 1 < len &&
+            t[i + 1] == '\n') {
+            if (*ncuts == cap)
+                *cuts = pg_xrealloc(*cuts,
+                                    (cap = cap ? cap * 2 : 16) * sizeof **cuts);
+            (*cuts)[(*ncuts)++] = n;
+            continue;
+        }
+        c[n++] = t[i];
+    }
+    c[n] = '\0';
+    *olen = n;
+    return c;
+}
+
+static const pg_ts_lang *lang_desc(pg_lang lang)
+{
+    switch (lang) {
+    case PG_LANG_C: return &pg_ts_lang_c;
+    case PG_LANG_CPP: return &pg_ts_lang_cpp;
+    case PG_LANG_PYTHON: return &pg_ts_lang_python;
+    default: return NULL;
+    }
+}
+
 int pg_ts_scan(const char *path, const char *text, size_t len, pg_lang lang,
                const pg_range *ranges, size_t nranges, pg_sites *out,
                pg_error *err)
 {
-    const TSLanguage *language = lang == PG_LANG_C        ? tree_sitter_c()
-                                 : lang == PG_LANG_PYTHON ? tree_sitter_python()
-                                                          : NULL;
-    if (language == NULL) {
+    const pg_ts_lang *L = lang_desc(lang);
+    if (L == NULL) {
         snprintf(err->msg, sizeof err->msg,
-                 "%s: no tree-sitter grammar for this kind of file (only C "
-                 "and Python are scanned)",
+                 "%s: no tree-sitter grammar for this kind of file (only C, "
+                 "C++ and Python are scanned)",
                  path);
         return -1;
     }
+    const TSLanguage *language = L->grammar();
     if (len > UINT32_MAX) {
         snprintf(err->msg, sizeof err->msg,
                  "%s: %zu bytes is more than tree-sitter can parse", path, len);
@@ -1024,14 +1121,13 @@ int pg_ts_scan(const char *path, const char *text, size_t len, pg_lang lang,
                  "%s: the %s grammar has ABI %u, but this libtree-sitter "
                  "accepts %d to %d; rebuild procguard against a matching "
                  "grammar",
-                 path, lang == PG_LANG_C ? "C" : "Python",
-                 ts_language_version(language),
+                 path, L->name, ts_language_version(language),
                  TREE_SITTER_MIN_COMPATIBLE_LANGUAGE_VERSION,
                  TREE_SITTER_LANGUAGE_VERSION);
         ts_parser_delete(parser);
         return -1;
     }
-    if (!may_hold_proc(text, len, lang)) {
+    if (!may_hold_proc(text, len, L)) {
         ts_parser_delete(parser);
         return 0;
     }
@@ -1043,8 +1139,17 @@ int pg_ts_scan(const char *path, const char *text, size_t len, pg_lang lang,
         .nranges = nranges,
         .out = out,
     };
-    lines_build(&sc);
-    if (ranges != NULL && lang == PG_LANG_C && !set_parse_ranges(parser, &sc)) {
+    lines_build(&sc); /* of the file itself: positions are the file's */
+    size_t *cuts = NULL, clen = 0;
+    char *copy = L->c_family && ranges == NULL
+                     ? spliced_copy(text, len, &cuts, &sc.ncuts, &clen)
+                     : NULL;
+    if (copy != NULL) {
+        sc.text = text = copy;
+        sc.len = len = clen;
+        sc.cuts = cuts;
+    }
+    if (ranges != NULL && L->c_family && !set_parse_ranges(parser, &sc)) {
         snprintf(err->msg, sizeof err->msg,
                  "%s: tree-sitter refused the skipped ranges", path);
         free(sc.lines);
@@ -1055,33 +1160,38 @@ int pg_ts_scan(const char *path, const char *text, size_t len, pg_lang lang,
     if (tree == NULL) {
         snprintf(err->msg, sizeof err->msg,
                  "%s: tree-sitter returned no syntax tree", path);
+        free(copy);
+        free(cuts);
         free(sc.lines);
         ts_parser_delete(parser);
         return -1;
     }
 
     pg_syms y = {
-        .str = sym(language, lang == PG_LANG_C ? "string_literal" : "string"),
-        .concat = sym(language, "concatenated_string"),
-        .def = sym(language, "preproc_def"),
-        .fdef = sym(language, "preproc_function_def"),
-        .comment = sym(language, "comment"),
-        .interp = sym(language, "interpolation"),
+        .str = sym(language, L->string),
+        .raw = sym(language, L->raw),
+        .concat = sym(language, L->concat),
+        .def = sym(language, L->define),
+        .fdef = sym(language, L->fdefine),
+        .comment = sym(language, L->comment),
+        .interp = sym(language, L->interp),
     };
     TSNode root = ts_tree_root_node(tree);
     TSTreeCursor cur = ts_tree_cursor_new(root);
-    if (lang == PG_LANG_C) {
+    if (L->c_family) {
         collect_macros(&sc, &cur, root, &y);
         if (sc.nmacros > 0) /* qsort(NULL, 0, ...) is undefined */
             qsort(sc.macros, sc.nmacros, sizeof *sc.macros, macro_order);
     }
-    walk(&sc, &cur, root, lang, &y);
+    walk(&sc, &cur, root, L, &y);
 
     ts_tree_cursor_delete(&cur);
     for (size_t i = 0; i < sc.nmacros; i++)
         free(sc.macros[i].value);
     free(sc.macros);
     free(sc.lines);
+    free(copy);
+    free(cuts);
     ts_tree_delete(tree);
     ts_parser_delete(parser);
     return 0;

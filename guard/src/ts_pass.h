@@ -1,6 +1,6 @@
 /*
- * ts_pass.h - the tree-sitter pass: C files outside the compile database,
- * the ranges libclang skipped as inactive, and Python sources.
+ * ts_pass.h - the tree-sitter pass: every literal spelled in a checked C,
+ * C++ or Python file (every #if branch, #define bodies), in both modes.
  */
 #ifndef PG_TS_PASS_H
 #define PG_TS_PASS_H
@@ -12,11 +12,13 @@
  * language `lang`) for /proc string literals and append them to *out with
  * pass = "tree-sitter".
  *
- * ranges == NULL: the whole file. Otherwise only literals that start inside
- * one of the nranges byte ranges are reported (the inactive #if branches
- * libclang skipped).
+ * ranges == NULL: the whole file (what procguard does in both modes).
+ * Otherwise only literals that start inside one of the nranges byte ranges
+ * are reported.
  *
- * C: string literals and adjacent-literal concatenations ("/pr" "oc/x"),
+ * C and C++ (one walker; per-language node kinds in ts_lang_*.c): string
+ * literals, C++ raw strings, user-defined literals through their string,
+ * and adjacent-literal concatenations ("/pr" "oc/x"),
  * literals inside #define values (tree-sitter-c keeps a macro's value as
  * opaque preproc_arg text: the literals are read out of that text), and
  * object-like macros defined in the same file whose value is a string,

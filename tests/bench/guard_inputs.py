@@ -7,6 +7,11 @@ commands that measure each one the same way.
       macro, concatenated and inactive-#ifdef /proc sites, plus as much code
       without sites; a shared header; compile_commands.json; a git repository
       so procguard sees DIR as the repository it checks.
+  guard_inputs.py dense DIR [--sites N]
+      one C file with N /proc sites (default 20000), every other one
+      acknowledged, the file allowlisted, in the database and a git
+      repository: procguard must stay linear in findings (acks per site,
+      source lines, SARIF fingerprints), not quadratic.
   guard_inputs.py thirdparty DIR --sqlite TGZ [--grammar TGZ]...
       unpack the SQLite amalgamation from better-sqlite3's npm tarball, copy
       the tree-sitter grammars' parser.c (and scanner.c) into DIR, with a
@@ -176,6 +181,29 @@ def corpus(args):
     return 0
 
 
+# ---- many sites in one file --------------------------------------------------
+
+def dense(args):
+    root = os.path.abspath(args.dir)
+    if os.path.exists(root):
+        shutil.rmtree(root)
+    os.makedirs(os.path.join(root, "src"))
+    os.makedirs(os.path.join(root, "allowlist"))
+    path = os.path.join(root, "src", "dense.c")
+    with open(path, "w") as f:
+        f.write("/* dense.c: %d /proc sites, every other one acknowledged */\n"
+                % args.sites)
+        for i in range(args.sites):
+            ack = " /* portability: benchmark */" if i % 2 == 0 else ""
+            f.write('const char *p%d = "/proc/%d/stat";%s\n' % (i, i, ack))
+    with open(os.path.join(root, "allowlist", "proc.allow"), "w") as f:
+        f.write("src/dense.c   the dense benchmark input\n")
+    write_db(root, [{"directory": root, "file": path,
+                     "arguments": ["cc", "-c", "-o", "dense.o", path]}])
+    git_init(root)
+    return 0
+
+
 # ---- fetched third-party C --------------------------------------------------
 
 def thirdparty(args):
@@ -315,6 +343,9 @@ def main():
     c.add_argument("--tus", type=int, default=64)
     c.add_argument("--funcs", type=int, default=8,
                    help="site/plain function groups per translation unit")
+    d = sub.add_parser("dense")
+    d.add_argument("dir")
+    d.add_argument("--sites", type=int, default=20000)
     t = sub.add_parser("thirdparty")
     t.add_argument("dir")
     t.add_argument("--sqlite", required=True)
@@ -326,7 +357,7 @@ def main():
     m.add_argument("out_dir")
     m.add_argument("--name")
     args = ap.parse_args()
-    return {"corpus": corpus, "thirdparty": thirdparty,
+    return {"corpus": corpus, "dense": dense, "thirdparty": thirdparty,
             "commands": commands}[args.cmd](args)
 
 

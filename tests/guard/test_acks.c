@@ -187,9 +187,35 @@ static void test_ack_with_code_before_it_does_not_cover_below(void **state)
     assert_false(pg_ack_covers(5, 5, 0, 6));
 }
 
+static void test_digit_separators_are_not_character_literals(void **state)
+{
+    (void)state;
+    /* 1'000 (C23, C++14): an apostrophe inside a number opens nothing */
+    pg_comments c = lex("int n = 1'000; // portability: one\n"
+                        "int m = 0x1'f; /* two */\n",
+                        PG_LANG_C);
+    assert_int_equal(c.n, 2);
+    assert_body(&c.v[0], " portability: one");
+    assert_int_equal(c.v[0].line, 1);
+    assert_body(&c.v[1], " two ");
+    pg_comments_free(&c);
+}
+
+static void test_cpp_raw_string_hides_comment_markers(void **state)
+{
+    (void)state;
+    pg_comments c = lex("auto s = R\"x(// not /* a comment )\" )x\"; // yes\n",
+                        PG_LANG_CPP);
+    assert_int_equal(c.n, 1);
+    assert_body(&c.v[0], " yes");
+    pg_comments_free(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_digit_separators_are_not_character_literals),
+        cmocka_unit_test(test_cpp_raw_string_hides_comment_markers),
         cmocka_unit_test(test_c_line_and_block_comments_with_positions),
         cmocka_unit_test(
             test_c_comment_markers_inside_literals_are_not_comments),

@@ -486,10 +486,35 @@ static void test_unknown_language_is_an_error_naming_the_file(void **state)
     assert_int_equal(got.n, 0);
 }
 
+/* ---- C++ ---------------------------------------------------------------- */
+
+static void
+test_cpp_raw_prefixed_udl_define_and_concatenated_literals(void **state)
+{
+    (void)state;
+    pg_sites got = {0};
+    const char *src =
+        "auto a = R\"x(/proc/a)\" )x\";\n" /* a ')"' inside the body */
+        "auto b = u8R\"(/proc/b)\";\n"     /* prefix and raw */
+        "auto c = \"/proc/c\"_p;\n"        /* user-defined literal */
+        "#define RAW R\"(/proc/d)\"\n"     /* raw in a #define */
+        "auto e = R\"(/pr)\" \"oc/e\";\n"  /* raw, concatenated */
+        "auto f = R\"(/processes)\";\n"    /* not a site */
+        "namespace n { auto g = L\"/proc/g\"; }\n";
+    scan_ranges("src/x.cpp", src, strlen(src), PG_LANG_CPP, NULL, 0, &got);
+    EXPECT(&got, "src/x.cpp", {1, 10, "/a)\" ", NULL, 0},
+           {2, 10, "/b", NULL, 0}, {3, 10, "/c", NULL, 0},
+           {4, 13, "/d", NULL, 0}, {5, 10, "/e", NULL, 0},
+           {7, 24, "/g", NULL, 0});
+    pg_sites_free(&got);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_c_direct_literal_is_a_site),
+        cmocka_unit_test(
+            test_cpp_raw_prefixed_udl_define_and_concatenated_literals),
         cmocka_unit_test(test_c_define_value_is_a_site_at_the_define),
         cmocka_unit_test(test_c_macro_concatenation_names_the_macro),
         cmocka_unit_test(test_c_macro_through_macro_and_define_concatenation),

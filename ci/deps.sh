@@ -11,6 +11,10 @@
 #   bench   peers and tools the benchmarks compare against
 #   lint    clang-tidy and cppcheck (ci/lint.sh)
 #   hooks   the pre-commit framework (the hook tests install it both ways)
+#   abi     libabigail's abidw/abidiff (the abi_check test)
+#   package dpkg-dev and lintian (the Debian package test, cpack -G DEB)
+#   docs    mandoc and man-db (the man page lint test)
+#   shell   bash-completion and zsh (the completion tests)
 set -euo pipefail
 
 pkgs_for() {
@@ -22,7 +26,11 @@ pkgs_for() {
     bench) echo "python3-psutil procps gnuplot-nox" ;;
     lint) echo "clang-tidy cppcheck" ;;
     hooks) echo "pre-commit" ;;
-    *) echo "ci/deps.sh: unknown group '$1' (base, guard, cross, fuzz, bench, lint, hooks)" >&2; return 2 ;;
+    abi) echo "abigail-tools" ;;
+    package) echo "dpkg-dev lintian fakeroot" ;;
+    docs) echo "mandoc man-db" ;;
+    shell) echo "bash-completion zsh" ;;
+    *) echo "ci/deps.sh: unknown group '$1' (base, guard, cross, fuzz, bench, lint, hooks, abi, package, docs, shell)" >&2; return 2 ;;
     esac
 }
 

@@ -60,7 +60,7 @@ echo "== contents and control fields"
 # package: paths it must hold (regexes over dpkg-deb -c)
 declare -A has=(
     [libprocid0]='usr/lib/[^/]*/libprocid\.so\.0[[:space:]]-> usr/lib/[^/]*/libprocid\.so\.0\.[0-9.]*$ usr/share/doc/libprocid0/copyright$'
-    [libprocid-dev]='usr/include/procid\.h$ usr/lib/[^/]*/libprocid\.a$ usr/lib/[^/]*/libprocid\.so[[:space:]]-> usr/lib/[^/]*/pkgconfig/procid\.pc$ usr/lib/[^/]*/cmake/procid/procidConfig\.cmake$ usr/share/man/man3/libprocid\.3\.gz$'
+    [libprocid-dev]='usr/include/procid\.h$ usr/lib/[^/]*/libprocid\.a$ usr/lib/[^/]*/libprocid\.so[[:space:]]-> usr/lib/[^/]*/pkgconfig/procid\.pc$ usr/lib/[^/]*/cmake/procid/procidConfig\.cmake$ usr/share/man/man3/libprocid\.3\.gz$ usr/share/man/man3/procid_signal\.3\.gz[[:space:]]->'
     [procid]='usr/bin/procid$ usr/share/man/man1/procid\.1\.gz$ usr/share/bash-completion/completions/procid$ usr/share/zsh/vendor-completions/_procid$ cmake/procid/procidCliTargets\.cmake$'
     [procguard]='usr/bin/procguard$ usr/share/man/man1/procguard\.1\.gz$ usr/share/bash-completion/completions/procguard$ usr/share/procguard/ci/pre-commit$ usr/share/procguard/ci/lint\.sh$ cmake/procid/procidGuardTargets\.cmake$'
 )
@@ -112,7 +112,7 @@ procid --version | grep -Eq '^procid [0-9]+\.[0-9]+\.[0-9]+$' || fail "procid --
 /usr/bin/procguard --version | grep -Eq '^procguard [0-9]+\.[0-9]+\.[0-9]+$' || fail "procguard --version"
 /usr/bin/procid write "$work/self.pid" $$
 /usr/bin/procid status "$work/self.pid" >/dev/null || fail "procid status on a live pidfile"
-for page in 'procid' 'procguard' '3 libprocid'; do
+for page in 'procid' 'procguard' '3 libprocid' '3 procid_check' '3 procid_pidfile_read'; do
     # shellcheck disable=SC2086
     f=$(man -w $page) || fail "man $page: not found"
     # shellcheck disable=SC2086

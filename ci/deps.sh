@@ -12,7 +12,8 @@
 #   lint    clang-tidy and cppcheck (ci/lint.sh)
 #   hooks   the pre-commit framework (the hook tests install it both ways)
 #   abi     libabigail's abidw/abidiff (the abi_check test)
-#   package dpkg-dev and lintian (the Debian package test, cpack -G DEB)
+#   package dpkg-dev (dpkg-shlibdeps), file (both used by cpack -G DEB) and
+#           lintian: the Debian package test
 #   docs    mandoc and man-db (the man page lint test)
 #   shell   bash-completion and zsh (the completion tests)
 set -euo pipefail
@@ -27,7 +28,7 @@ pkgs_for() {
     lint) echo "clang-tidy cppcheck" ;;
     hooks) echo "pre-commit" ;;
     abi) echo "abigail-tools" ;;
-    package) echo "dpkg-dev lintian fakeroot" ;;
+    package) echo "dpkg-dev lintian file" ;;
     docs) echo "mandoc man-db" ;;
     shell) echo "bash-completion zsh" ;;
     *) echo "ci/deps.sh: unknown group '$1' (base, guard, cross, fuzz, bench, lint, hooks, abi, package, docs, shell)" >&2; return 2 ;;

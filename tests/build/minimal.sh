@@ -59,6 +59,11 @@ if ! run cmake --build "$work/build" -j2 >"$work/build.log" 2>&1; then
     echo "minimal.sh: the minimal build failed (log above)" >&2
     exit 1
 fi
+# The test-only library (test hooks) is neither built nor installed here.
+if [ -n "$(find "$work/build" -name 'libprocid_testlib*' -print -quit)" ]; then
+    echo "minimal.sh: the test-only library was built in a build without tests" >&2
+    exit 1
+fi
 echo "== install"
 run cmake --install "$work/build" >/dev/null
 for f in include/procid.h bin/procid; do

@@ -15,6 +15,11 @@
 #   python  pytest, venv, setuptools, wheel and mypy (the procid Python
 #           package: its tests and type check, and an offline pip install
 #           into a scratch venv)
+#   abi     libabigail's abidw/abidiff (the abi_check test)
+#   package dpkg-dev (dpkg-shlibdeps), file (both used by cpack -G DEB) and
+#           lintian: the Debian package test
+#   docs    mandoc and man-db (the man page lint test)
+#   shell   bash-completion and zsh (the completion tests)
 set -euo pipefail
 
 pkgs_for() {
@@ -27,7 +32,11 @@ pkgs_for() {
     lint) echo "clang-tidy cppcheck" ;;
     hooks) echo "pre-commit" ;;
     python) echo "python3-pytest python3-venv python3-setuptools python3-wheel python3-mypy" ;;
-    *) echo "ci/deps.sh: unknown group '$1' (base, guard, cross, fuzz, bench, lint, hooks, python)" >&2; return 2 ;;
+    abi) echo "abigail-tools" ;;
+    package) echo "dpkg-dev lintian file" ;;
+    docs) echo "mandoc man-db" ;;
+    shell) echo "bash-completion zsh" ;;
+    *) echo "ci/deps.sh: unknown group '$1' (base, guard, cross, fuzz, bench, lint, hooks, python, abi, package, docs, shell)" >&2; return 2 ;;
     esac
 }
 

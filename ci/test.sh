@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-./ci/deps.sh base guard cross fuzz hooks lint python
+./ci/deps.sh base guard cross fuzz hooks lint python abi package docs shell
 
 build=${BUILD_DIR:-build}
 jobs=$(nproc 2>/dev/null || echo 2)

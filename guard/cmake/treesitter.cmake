@@ -1,20 +1,22 @@
 # treesitter.cmake - target pg_treesitter: the system libtree-sitter runtime
-# plus the C, C++ and Python grammars, fetched at configure time with `npm pack`,
-# checked against pinned integrity hashes and compiled from the tarballs.
+# plus the tree-sitter grammars procguard parses with, fetched with
+# `npm pack`, checked against pinned integrity hashes and compiled from the
+# tarballs.
 #
 # The grammars are generated code and are never committed. They land in
 # PG_GRAMMAR_DIR (default <build>/_grammars): the .tgz tarballs, a private npm
 # cache, and the extracted sources. A tarball already there whose hash matches
-# is used as is, so an offline build works once the three tarballs have been put
-# in that directory (by a previous configure, or copied by hand).
+# is used as is, without npm or network: that is how offline and package
+# builds work. Fetch once with ci/grammars.sh DIR (which runs this file in
+# script mode: `cmake -DPG_GRAMMAR_DIR=DIR -P guard/cmake/treesitter.cmake`),
+# then configure with -DPG_GRAMMAR_DIR=DIR. Both paths run the same fetch and
+# the same integrity check below; configure checks again before it unpacks.
+#
+# A grammar is one entry: its _pg_ts_<name>_* pins below and its name in
+# _pg_ts_grammars.
+#
 # tree-sitter-cpp's parser.c is large (about 30 MB): the first build of
 # pg_treesitter takes a few minutes.
-
-find_package(PkgConfig REQUIRED)
-pkg_check_modules(TREESITTER REQUIRED IMPORTED_TARGET tree-sitter)
-
-set(PG_GRAMMAR_DIR "${CMAKE_BINARY_DIR}/_grammars" CACHE PATH
-    "Where the tree-sitter grammar tarballs are fetched to and unpacked")
 
 # Pinned from `npm view <pkg>@<version> dist.integrity` (sha512, base64); the
 # hex form is what file(SHA512) produces. Bump version, integrity and hex
@@ -40,18 +42,14 @@ set(_pg_ts_cpp_sources src/parser.c src/scanner.c)
 
 set(_pg_ts_grammars c cpp python)
 
-# The ABI range the installed runtime accepts, from its own header.
-find_file(_pg_ts_api_h tree_sitter/api.h HINTS ${TREESITTER_INCLUDE_DIRS}
-          NO_CACHE REQUIRED)
-file(STRINGS "${_pg_ts_api_h}" _pg_ts_abi_max
-     REGEX "^#define TREE_SITTER_LANGUAGE_VERSION [0-9]+")
-file(STRINGS "${_pg_ts_api_h}" _pg_ts_abi_min
-     REGEX "^#define TREE_SITTER_MIN_COMPATIBLE_LANGUAGE_VERSION [0-9]+")
-string(REGEX REPLACE ".* ([0-9]+)$" "\\1" _pg_ts_abi_max "${_pg_ts_abi_max}")
-string(REGEX REPLACE ".* ([0-9]+)$" "\\1" _pg_ts_abi_min "${_pg_ts_abi_min}")
-if(NOT _pg_ts_abi_max MATCHES "^[0-9]+$" OR NOT _pg_ts_abi_min MATCHES "^[0-9]+$")
-  message(FATAL_ERROR "procguard: cannot read the tree-sitter ABI range from "
-          "${_pg_ts_api_h}; is libtree-sitter-dev installed? (ci/deps.sh guard)")
+if(CMAKE_SCRIPT_MODE_FILE)
+  if(NOT PG_GRAMMAR_DIR)
+    message(FATAL_ERROR "usage: cmake -DPG_GRAMMAR_DIR=DIR -P ${CMAKE_CURRENT_LIST_FILE}")
+  endif()
+  get_filename_component(PG_GRAMMAR_DIR "${PG_GRAMMAR_DIR}" ABSOLUTE)
+else()
+  set(PG_GRAMMAR_DIR "${CMAKE_BINARY_DIR}/_grammars" CACHE PATH
+      "Where the tree-sitter grammar tarballs are fetched to and unpacked")
 endif()
 
 function(_pg_ts_tarball_ok tgz expected out)
@@ -72,6 +70,15 @@ set(_pg_ts_missing)
 foreach(g IN LISTS _pg_ts_grammars)
   set(tgz "${PG_GRAMMAR_DIR}/${_pg_ts_${g}_package}-${_pg_ts_${g}_version}.tgz")
   _pg_ts_tarball_ok("${tgz}" "${_pg_ts_${g}_sha512}" ok)
+  if(NOT ok AND EXISTS "${tgz}")
+    # Never used, never overwritten in place: kept aside for inspection.
+    file(SHA512 "${tgz}" actual)
+    file(RENAME "${tgz}" "${tgz}.rejected")
+    message(WARNING
+      "procguard: ${tgz} does not match its pinned integrity "
+      "${_pg_ts_${g}_integrity}\n  expected sha512 ${_pg_ts_${g}_sha512}\n"
+      "  got      ${actual}\nMoved to ${tgz}.rejected; fetching it again.")
+  endif()
   if(NOT ok)
     list(APPEND _pg_ts_missing "${_pg_ts_${g}_package}@${_pg_ts_${g}_version}")
   endif()
@@ -85,8 +92,8 @@ if(_pg_ts_missing)
       "procguard: npm is needed to fetch the tree-sitter grammars "
       "(${_pg_ts_missing_text}) and was not found. Install it with "
       "`ci/deps.sh guard`, or put the tarballs in ${PG_GRAMMAR_DIR} "
-      "(npm pack ${_pg_ts_missing_text} on a machine that has npm), or configure "
-      "with -DPROCID_BUILD_GUARD=OFF.")
+      "(ci/grammars.sh DIR on a machine that has npm, then "
+      "-DPG_GRAMMAR_DIR=DIR), or configure with -DPROCID_BUILD_GUARD=OFF.")
   endif()
   message(STATUS "procguard: fetching ${_pg_ts_missing_text} with npm pack")
   file(MAKE_DIRECTORY "${PG_GRAMMAR_DIR}")
@@ -110,15 +117,16 @@ if(_pg_ts_missing)
     message(FATAL_ERROR
       "procguard: `npm pack ${_pg_ts_missing_text}` failed (${_pg_ts_rc}); the "
       "build needs the npm registry once to fetch the tree-sitter grammars "
-      "(offline: put the verified tarballs in ${PG_GRAMMAR_DIR}). npm said:\n"
+      "(offline: fetch them once with ci/grammars.sh DIR and configure with "
+      "-DPG_GRAMMAR_DIR=DIR). npm said:\n"
       "${_pg_ts_out}")
   endif()
 endif()
 
-set(_pg_ts_all_sources)
+# The integrity check, whoever put the tarballs there (this configure,
+# ci/grammars.sh, or a packager by hand).
 foreach(g IN LISTS _pg_ts_grammars)
-  set(name "${_pg_ts_${g}_package}-${_pg_ts_${g}_version}")
-  set(tgz "${PG_GRAMMAR_DIR}/${name}.tgz")
+  set(tgz "${PG_GRAMMAR_DIR}/${_pg_ts_${g}_package}-${_pg_ts_${g}_version}.tgz")
   _pg_ts_tarball_ok("${tgz}" "${_pg_ts_${g}_sha512}" ok)
   if(NOT ok)
     set(actual "(missing)")
@@ -133,6 +141,35 @@ foreach(g IN LISTS _pg_ts_grammars)
       "  got      ${actual}\nRefusing to build generated code that was not "
       "verified; the file was moved to ${tgz}.rejected.")
   endif()
+  if(CMAKE_SCRIPT_MODE_FILE)
+    message(STATUS "verified ${tgz}")
+  endif()
+endforeach()
+if(CMAKE_SCRIPT_MODE_FILE)
+  return() # fetch-and-verify only: no runtime, no targets
+endif()
+
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(TREESITTER REQUIRED IMPORTED_TARGET tree-sitter)
+
+# The ABI range the installed runtime accepts, from its own header.
+find_file(_pg_ts_api_h tree_sitter/api.h HINTS ${TREESITTER_INCLUDE_DIRS}
+          NO_CACHE REQUIRED)
+file(STRINGS "${_pg_ts_api_h}" _pg_ts_abi_max
+     REGEX "^#define TREE_SITTER_LANGUAGE_VERSION [0-9]+")
+file(STRINGS "${_pg_ts_api_h}" _pg_ts_abi_min
+     REGEX "^#define TREE_SITTER_MIN_COMPATIBLE_LANGUAGE_VERSION [0-9]+")
+string(REGEX REPLACE ".* ([0-9]+)$" "\\1" _pg_ts_abi_max "${_pg_ts_abi_max}")
+string(REGEX REPLACE ".* ([0-9]+)$" "\\1" _pg_ts_abi_min "${_pg_ts_abi_min}")
+if(NOT _pg_ts_abi_max MATCHES "^[0-9]+$" OR NOT _pg_ts_abi_min MATCHES "^[0-9]+$")
+  message(FATAL_ERROR "procguard: cannot read the tree-sitter ABI range from "
+          "${_pg_ts_api_h}; is libtree-sitter-dev installed? (ci/deps.sh guard)")
+endif()
+
+set(_pg_ts_all_sources)
+foreach(g IN LISTS _pg_ts_grammars)
+  set(name "${_pg_ts_${g}_package}-${_pg_ts_${g}_version}")
+  set(tgz "${PG_GRAMMAR_DIR}/${name}.tgz")
 
   # Unpack once per verified hash; the stamp keeps reconfigures cheap and
   # the timestamps (and so the build) stable.

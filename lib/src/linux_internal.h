@@ -1,6 +1,8 @@
 /*
  * linux_internal.h - internal entry points of the Linux backend, for tests
- * and fuzzers (linked from the static library; hidden in the shared one).
+ * and fuzzers. The two test hooks exist only in procid_testlib, compiled
+ * with PROCID_TEST_HOOKS and never installed; the parser is hidden in the
+ * shared library.
  */
 #ifndef PROCID_LINUX_INTERNAL_H
 #define PROCID_LINUX_INTERNAL_H

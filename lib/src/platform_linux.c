@@ -44,6 +44,7 @@ static atomic_int pidfd_state; /* 0 untried, 1 works, -1 unavailable */
 static atomic_int boot_state;  /* 0 unread, 1 cached, -errno failed */
 static char boot_id[PROCID_BOOT_MAX];
 
+#ifdef PROCID_TEST_HOOKS /* only in the test-only library (lib/CMakeLists.txt) */
 void procid__linux_set_proc_root(const char *root)
 {
     snprintf(proc_root, sizeof proc_root, "%s", root ? root : "/proc"); /* portability: the default proc root restored by the test hook */
@@ -54,6 +55,7 @@ void procid__linux_set_pidfd(int enabled)
 {
     atomic_store(&pidfd_state, enabled ? 0 : -1);
 }
+#endif
 
 /* ---- 2. /proc/<pid>/stat ----------------------------------------------- */
 

@@ -12,6 +12,14 @@
 
 #include "procid.h"
 
+#include <errno.h>
+
+/* MinGW's errno.h has no ESTALE (a record that changed or contradicts
+   itself): a value of our own, above every errno it defines. */
+#ifndef ESTALE
+#define ESTALE 160
+#endif
+
 #if defined(__MINGW32__)
 #include <stdio.h> /* defines __MINGW_PRINTF_FORMAT for the stdio in use */
 #endif

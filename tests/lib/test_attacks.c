@@ -812,10 +812,12 @@ static void test_negative_wait_timeout_other_than_minus_one_is_einval(void **sta
    the cache is a report, and every answer must carry the same boot id. */
 static procid_identity thread_ids[8];
 static int thread_rc[8];
+static pthread_barrier_t start_line;
 
 static void *identity_thread(void *arg)
 {
     int i = (int)(intptr_t)arg;
+    pthread_barrier_wait(&start_line); /* all eight at the empty cache */
     thread_rc[i] = procid_self(&thread_ids[i]);
     return NULL;
 }
@@ -823,7 +825,8 @@ static void *identity_thread(void *arg)
 static void test_boot_id_cache_is_race_free_across_eight_threads(void **state)
 {
     (void)state;
-    for (int round = 0; round < 20; round++) {
+    assert_int_equal(pthread_barrier_init(&start_line, NULL, 8), 0);
+    for (int round = 0; round < 100; round++) {
         procid__linux_set_proc_root(NULL); /* forget the cached boot id */
         pthread_t t[8];
         for (int i = 0; i < 8; i++)
@@ -837,6 +840,7 @@ static void test_boot_id_cache_is_race_free_across_eight_threads(void **state)
             assert_string_equal(thread_ids[i].boot, thread_ids[0].boot);
         }
     }
+    pthread_barrier_destroy(&start_line);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)

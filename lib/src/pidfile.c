@@ -387,6 +387,7 @@ int procid_pidfile_remove(const char *path, unsigned flags,
     char raw[PROCID_PIDFILE_MAX + 1];
     size_t len = 0;
     procid_identity now;
+    memset(&now, 0, sizeof now);
     int r = procid__plat_read_file(path, flags, raw, PROCID_PIDFILE_MAX, &len, err);
     if (r < 0)
         return r;

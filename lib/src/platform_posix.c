@@ -173,6 +173,7 @@ static int open_checked(const char *path, unsigned flags, int *fd,
     int secure = !(flags & PROCID_READ_INSECURE);
     char dir[PATH_MAX];
     const char *base;
+    *fd = -1;
     int r = split_path(path, dir, sizeof dir, &base);
     if (r < 0)
         return procid__fail(err, r, "%s", strerror(-r));
@@ -226,11 +227,12 @@ static int read_fd(int fd, char *buf, size_t cap, size_t *len, procid_error *err
 int procid__plat_read_file(const char *path, unsigned flags, char *buf,
                            size_t cap, size_t *len, procid_error *err)
 {
-    int fd;
+    int fd = -1;
     struct stat st;
+    memset(&st, 0, sizeof st);
     int r = open_checked(path, flags, &fd, &st, err);
-    if (r < 0)
-        return r;
+    if (r < 0 || fd < 0)
+        return r < 0 ? r : -EIO;
     r = read_fd(fd, buf, cap, len, err);
     close(fd);
     return r;
@@ -239,13 +241,15 @@ int procid__plat_read_file(const char *path, unsigned flags, char *buf,
 int procid__plat_remove_file(const char *path, unsigned flags, const char *buf,
                              size_t len, procid_error *err)
 {
-    int fd;
+    int fd = -1;
     struct stat st, now;
     char cur[PROCID_PIDFILE_MAX + 1];
     size_t n = 0;
+    memset(&st, 0, sizeof st);
+    memset(&now, 0, sizeof now);
     int r = open_checked(path, flags, &fd, &st, err);
-    if (r < 0)
-        return r;
+    if (r < 0 || fd < 0)
+        return r < 0 ? r : -EIO;
     r = read_fd(fd, cur, PROCID_PIDFILE_MAX, &n, err);
     close(fd);
     if (r < 0)

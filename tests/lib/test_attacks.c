@@ -21,7 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -655,6 +657,68 @@ static void test_write_refuses_to_replace_a_fifo_or_a_device_node(void **state)
     assert_write_refused(S_IFCHR, makedev(1, 3)); /* what /dev/null is */
 }
 
+/* The rest of the class: a socket, and a symlink (whose target must not be
+   replaced either). */
+static void test_write_refuses_to_replace_a_socket_or_a_symlink(void **state)
+{
+    (void)state;
+    procid_identity self;
+    assert_int_equal(procid_self(&self), 0);
+    int s = socket(AF_UNIX, SOCK_STREAM, 0);
+    assert_true(s >= 0);
+    struct sockaddr_un a;
+    memset(&a, 0, sizeof a);
+    a.sun_family = AF_UNIX;
+    char sock[PATH_MAX + 32];
+    snprintf(sock, sizeof sock, "%s/s", dir);
+    assert_true(strlen(sock) < sizeof a.sun_path);
+    memcpy(a.sun_path, sock, strlen(sock) + 1);
+    assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(procid_pidfile_write(sock, &self), -EPERM);
+    struct stat st;
+    assert_int_equal(lstat(sock, &st), 0);
+    assert_true(S_ISSOCK(st.st_mode));
+    close(s);
+
+    char target[PATH_MAX + 32];
+    snprintf(target, sizeof target, "%s/target", dir);
+    assert_int_equal(file_put(target, "x\n", 2), 0);
+    assert_int_equal(symlink(target, pidfile), 0);
+    assert_int_equal(procid_pidfile_write(pidfile, &self), -EPERM);
+    assert_int_equal(lstat(pidfile, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    char buf[8];
+    size_t len = 0;
+    assert_int_equal(file_get(target, buf, sizeof buf, &len), 0);
+    assert_int_equal(len, 2);
+    assert_int_equal(dir_count(dir), 3); /* no temporary file left */
+}
+
+/* procid_pidfile_remove removes only a file that still records the process
+   it is given, and leaves a rewritten one alone. */
+static void test_pidfile_remove_removes_only_the_record_it_was_given(void **state)
+{
+    (void)state;
+    procid_identity self, other;
+    procid_error e = {{0}};
+    assert_int_equal(procid_self(&self), 0);
+    other = self;
+    other.start += 1;
+    assert_int_equal(procid_pidfile_write(pidfile, &self), 0);
+    assert_int_equal(procid_pidfile_remove(pidfile, 0, &other, &e), -ESTALE);
+    assert_non_null(strstr(e.msg, "not removed"));
+    assert_int_equal(access(pidfile, F_OK), 0);
+    procid_identity fewer = self; /* a record with fewer fields is another */
+    fewer.have &= ~PROCID_HAVE_INO;
+    if (self.have & PROCID_HAVE_INO)
+        assert_int_equal(procid_pidfile_remove(pidfile, 0, &fewer, &e), -ESTALE);
+    assert_int_equal(procid_pidfile_remove(pidfile, 0, &self, &e), 0);
+    assert_int_equal(access(pidfile, F_OK), -1);
+    assert_int_equal(procid_pidfile_remove(pidfile, 0, &self, &e), -ENOENT);
+    assert_int_equal(procid_pidfile_remove(NULL, 0, &self, &e), -EINVAL);
+    assert_int_equal(procid_pidfile_remove(pidfile, 0, NULL, &e), -EINVAL);
+}
+
 /* ---- item 10: failure after success ------------------------------------- */
 
 static void test_write_whose_directory_fsync_fails_after_rename_succeeds_with_a_warning(void **state)
@@ -865,6 +929,8 @@ int main(void)
         T(test_stop_retry_timeout_beyond_int_ms_is_capped_not_wrapped),
         T(test_process_whose_leader_thread_exited_is_running),
         T(test_write_refuses_to_replace_a_fifo_or_a_device_node),
+        T(test_write_refuses_to_replace_a_socket_or_a_symlink),
+        T(test_pidfile_remove_removes_only_the_record_it_was_given),
         T(test_write_whose_directory_fsync_fails_after_rename_succeeds_with_a_warning),
         T(test_write_without_a_pid_is_a_usage_error),
         T(test_an_empty_file_argument_is_a_usage_error_everywhere),

@@ -24,7 +24,7 @@ set -euo pipefail
 
 pkgs_for() {
     case "$1" in
-    base) echo "cmake gcc make pkg-config libcmocka-dev util-linux git python3" ;;
+    base) echo "cmake gcc make pkg-config libcmocka-dev util-linux procps git python3" ;;
     guard) echo "clang libclang-dev libtree-sitter-dev python3-jsonschema" ;;
     cross) echo "gcc-mingw-w64-x86-64" ;;
     fuzz) echo "clang libclang-rt-14-dev valgrind" ;;

@@ -49,3 +49,15 @@ echo "== tests under ASan+UBSan"
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1} \
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
     ctest --test-dir "$asan" --output-on-failure -j"$jobs"
+
+# The runtime suite (ctest label lib) under ThreadSanitizer: libprocid
+# promises thread safety, and test_attacks' eight-thread boot-id-cache test
+# turns a race on the cache into a report, which fails the run.
+tsan=${TSAN_BUILD_DIR:-build-tsan}
+echo "== configure + build under ThreadSanitizer ($tsan)"
+cmake -S . -B "$tsan" -DCMAKE_BUILD_TYPE=Debug -DPROCID_SANITIZE=thread \
+    -DPROCID_BUILD_GUARD=OFF
+cmake --build "$tsan" -j"$jobs"
+echo "== runtime tests under ThreadSanitizer"
+TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1} \
+    ctest --test-dir "$tsan" --output-on-failure -j"$jobs" -L lib

@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,8 +44,8 @@ static const char usage_main[] =
     "\n"
     "commands:\n"
     "  id PID                 print \"<pid> <start> <boot>\" of a live process\n"
-    "  write FILE [PID]       atomically record PID's identity in FILE\n"
-    "                         (default PID: the parent, i.e. the calling shell)\n"
+    "  write FILE PID         atomically record PID's identity in FILE\n"
+    "                         (a shell records itself with $$)\n"
     "  status FILE            report whether FILE's process runs (LSB codes)\n"
     "  stop FILE [OPTIONS]    signal FILE's process if it still is that process\n"
     "  exec FILE -- CMD...    record own identity in FILE, then exec CMD\n"
@@ -63,13 +64,18 @@ static const char usage_id[] =
     "exit: 0 printed, 1 no such process or identity unreadable, 64 usage\n";
 
 static const char usage_write[] =
-    "usage: procid write FILE [PID]\n"
+    "usage: procid write FILE PID\n"
     "\n"
     "Record PID's identity in FILE, replacing it atomically (temporary file,\n"
     "fsync, rename): readers see the old file or the new one, never a torn\n"
-    "one. Without PID, records the parent process (the shell running procid).\n"
+    "one. PID is required: a shell records itself with $$ (procid's parent\n"
+    "is not always the process meant: 'bash -c' execs its last command).\n"
+    "Only a regular file is replaced; a FIFO, socket, device node, symlink\n"
+    "or directory at FILE is refused.\n"
     "\n"
-    "exit: 0 written, 1 failed (FILE untouched), 64 usage\n";
+    "exit: 0 written (a warning on stderr if the directory could not be\n"
+    "flushed after the rename: the file is replaced, but a crash may bring\n"
+    "the old one back), 1 failed (FILE untouched), 64 usage\n";
 
 static const char usage_status[] =
     "usage: procid status FILE [--quiet] [--insecure]\n"
@@ -78,8 +84,13 @@ static const char usage_status[] =
     "belongs to another process counts as dead.\n"
     "\n"
     "  -q, --quiet    print nothing on stdout\n"
-    "  --insecure     accept a pidfile that is a symlink, group/world-writable\n"
-    "                 or owned by another user (default: refused, exit 4)\n"
+    "  --insecure     accept a pidfile that is a symlink, group/world-writable,\n"
+    "                 owned by another user, or in a directory others may\n"
+    "                 write (not sticky) (default: refused, exit 4)\n"
+    "\n"
+    "When FILE records a field this system cannot check now (a pidfs inode,\n"
+    "and no pidfd: a seccomp filter or an old kernel), the answer rests on\n"
+    "the start time and boot id, and a warning on stderr says so.\n"
     "\n"
     "exit (LSB init-script status codes):\n"
     "  0  running (for a legacy pid-only FILE: the PID exists; a warning says\n"
@@ -87,12 +98,13 @@ static const char usage_status[] =
     "  1  dead and FILE exists (the process is gone, or its PID was recycled)\n"
     "  3  not running: FILE does not exist\n"
     "  4  unknown: FILE unreadable, malformed or unsafe, or the process's\n"
-    "     identity cannot be read\n"
-    "  64 usage\n";
+    "     identity cannot be read (also: /proc of another PID namespace)\n"
+    "  64 usage (also: an empty FILE)\n";
 
 static const char usage_stop[] =
     "usage: procid stop FILE [--signal SIG] [--retry SCHEDULE] [--remove]\n"
-    "                        [--allow-unverified] [--insecure] [--quiet]\n"
+    "                        [--allow-unverified] [--allow-weaker] [--insecure]\n"
+    "                        [--quiet]\n"
     "\n"
     "Signal the process recorded in FILE, only if it still is that process.\n"
     "On Linux the process is pinned with a pidfd before it is verified, and\n"
@@ -103,30 +115,39 @@ static const char usage_stop[] =
     "                       SIG/SECONDS/SIG/SECONDS..., e.g. TERM/30/KILL/5;\n"
     "                       a lone number T means SIG/T/KILL/T; 'forever'\n"
     "                       repeats the rest of the schedule. Seconds may\n"
-    "                       have a fraction (0.5).\n"
+    "                       have a fraction (0.5); a timeout above 2147483 s\n"
+    "                       (24.8 days) is capped there, with a warning.\n"
     "  --remove             remove FILE once the process is gone (or was\n"
-    "                       already gone), unless FILE was replaced meanwhile\n"
+    "                       already gone), only if FILE still holds what was\n"
+    "                       read (not rewritten or replaced meanwhile)\n"
     "  --allow-unverified   signal the PID of a legacy pid-only FILE although\n"
     "                       nothing proves it is the recorded process\n"
+    "  --allow-weaker       signal although FILE records a pidfs inode this\n"
+    "                       system cannot check now (no pidfd: a seccomp\n"
+    "                       filter or a kernel before 5.3): the process is\n"
+    "                       matched on start time and boot id alone, which a\n"
+    "                       PID reused within the same 10 ms tick passes\n"
     "  --insecure           accept an unsafe FILE (see 'procid status --help')\n"
     "  -q, --quiet          print nothing on stdout\n"
     "\n"
     "exit:\n"
     "  0  stopped, or nothing to stop (no FILE, process gone, PID recycled:\n"
     "     nothing is signalled in those cases)\n"
-    "  1  failed (no permission, identity unreadable, unverified legacy FILE)\n"
+    "  1  failed (no permission, identity unreadable, unverified legacy FILE,\n"
+    "     a recorded inode that cannot be checked without --allow-weaker)\n"
     "  2  still running after the retry schedule\n"
     "  4  FILE unreadable, malformed or unsafe (FILE is left untouched)\n"
-    "  64 usage\n";
+    "  64 usage (also: an empty FILE)\n";
 
 static const char usage_exec[] =
     "usage: procid exec FILE -- CMD [ARG...]\n"
     "\n"
     "Record the identity of this process in FILE, then execute CMD in its\n"
-    "place: CMD keeps the PID, start time and pidfs inode recorded.\n"
+    "place: CMD keeps the PID, start time and pidfs inode recorded. If CMD\n"
+    "cannot be executed, FILE is removed again and the reason printed.\n"
     "\n"
     "exit: CMD's, or 1 if FILE cannot be written, 127 if CMD cannot be\n"
-    "executed, 64 usage\n";
+    "executed (no pidfile left), 64 usage\n";
 
 static void say(int quiet, const char *fmt, ...)
 {
@@ -218,15 +239,19 @@ typedef struct step {
     int value; /* signal number or milliseconds */
 } step;
 
-/* Seconds with up to three decimals, as milliseconds. */
+/* The longest wait one step can take: INT_MAX ms, about 24.8 days. */
+#define WAIT_MAX_MS INT_MAX
+static int capped; /* a timeout was above WAIT_MAX_MS (warned once) */
+
+/* Seconds with up to three decimals, as milliseconds, capped at
+   WAIT_MAX_MS. Digits accumulate in 64 bits and saturate: no overflow. */
 static int parse_seconds(const char *s, int *ms)
 {
-    long whole = 0, frac = 0;
+    uint64_t whole = 0, frac = 0;
     int digits = 0, fdigits = 0;
     for (; *s >= '0' && *s <= '9'; s++, digits++) {
-        whole = whole * 10 + (*s - '0');
-        if (whole > 86400L * 365)
-            return -1;
+        if (whole <= WAIT_MAX_MS)
+            whole = whole * 10 + (uint64_t)(*s - '0');
     }
     if (*s == '.') {
         for (s++; *s >= '0' && *s <= '9' && fdigits < 3; s++, fdigits++)
@@ -238,7 +263,12 @@ static int parse_seconds(const char *s, int *ms)
     }
     if (digits == 0 || *s != '\0')
         return -1;
-    *ms = (int)(whole * 1000 + frac);
+    uint64_t total = whole > WAIT_MAX_MS ? (uint64_t)WAIT_MAX_MS + 1 : whole * 1000 + frac;
+    if (total > WAIT_MAX_MS) {
+        total = WAIT_MAX_MS;
+        capped = 1;
+    }
+    *ms = (int)total;
     return 0;
 }
 
@@ -318,16 +348,34 @@ static int cmd_id(int argc, char **argv)
     return 0;
 }
 
+/* Write id to file; print why not (or the durability warning). */
+static int write_pidfile(const char *file, const procid_identity *id)
+{
+    int r = procid_pidfile_write(file, id);
+    if (r == PROCID_WRITE_NOT_DURABLE)
+        err("warning: %s: written, but its directory could not be flushed to "
+            "disk: a crash may bring back the previous file", file);
+    else if (r == -EPERM)
+        err("%s: cannot write: not a regular file (a FIFO, socket, device "
+            "node or symlink); refusing to replace it", file);
+    else if (r < 0)
+        err("%s: cannot write: %s", file, procid_strerror(r));
+    return r < 0 ? r : 0;
+}
+
 static int cmd_write(int argc, char **argv)
 {
     if (argc >= 2 && is_help(argv[1])) {
         fputs(usage_write, stdout);
         return 0;
     }
-    if (argc < 2 || argc > 3)
-        return usage_error(usage_write, "write: expected FILE [PID]");
-    int pid = (int)getppid();
-    if (argc == 3 && parse_pid(argv[2], &pid) < 0)
+    if (argc != 3)
+        return usage_error(usage_write, "write: expected FILE PID (a shell "
+                                        "records itself with $$)");
+    if (argv[1][0] == '\0')
+        return usage_error(usage_write, "write: FILE is empty");
+    int pid;
+    if (parse_pid(argv[2], &pid) < 0)
         return usage_error(usage_write, "write: '%s' is not a PID", argv[2]);
     procid_identity id;
     int r = procid_identity_of(pid, &id);
@@ -335,18 +383,13 @@ static int cmd_write(int argc, char **argv)
         err("pid %d: %s; %s not written", pid, procid_strerror(r), argv[1]);
         return 1;
     }
-    r = procid_pidfile_write(argv[1], &id);
-    if (r < 0) {
-        err("%s: cannot write: %s", argv[1], procid_strerror(r));
-        return 1;
-    }
-    return 0;
+    return write_pidfile(argv[1], &id) < 0 ? 1 : 0;
 }
 
 typedef struct opts {
     const char *file;
-    unsigned read_flags;
-    int quiet, remove, allow_unverified;
+    unsigned read_flags, open_flags;
+    int quiet, remove;
     int sig;
     const char *retry;
 } opts;
@@ -371,6 +414,8 @@ static int cmd_status(int argc, char **argv)
     }
     if (o.file == NULL)
         return usage_error(usage_status, "status: expected FILE");
+    if (o.file[0] == '\0')
+        return usage_error(usage_status, "status: FILE is empty");
 
     procid_identity id;
     int r = load(o.file, o.read_flags, &id);
@@ -387,6 +432,10 @@ static int cmd_status(int argc, char **argv)
             procid_strerror(r));
         return ST_UNKNOWN;
     }
+    if (r == PROCID_CHECK_WEAKER)
+        err("warning: %s: pid %d: the recorded pidfs inode cannot be checked "
+            "here (no pidfd); the answer rests on start time and boot id",
+            o.file, id.pid);
     switch (st) {
     case PROCID_RUNNING:
         say(o.quiet, "%s: running (pid %d)\n", o.file, id.pid);
@@ -405,18 +454,15 @@ static int cmd_status(int argc, char **argv)
     return ST_DEAD;
 }
 
-/* Remove FILE if it is still the file that was read (same dev and inode). */
-static void remove_pidfile(const char *file, const struct stat *seen)
+/* Remove FILE only if it still records what was read. */
+static void remove_pidfile(const opts *o, const procid_identity *id)
 {
-    struct stat now;
-    if (lstat(file, &now) < 0)
-        return;
-    if (now.st_dev != seen->st_dev || now.st_ino != seen->st_ino) {
-        err("%s: replaced since it was read; not removed", file);
-        return;
-    }
-    if (unlink(file) < 0)
-        err("%s: cannot remove: %s", file, strerror(errno));
+    procid_error e = {{0}};
+    int r = procid_pidfile_remove(o->file, o->read_flags, id, &e);
+    if (r == -ESTALE)
+        err("%s: %s", o->file, e.msg);
+    else if (r < 0 && r != -ENOENT)
+        err("%s: not removed: %s", o->file, e.msg[0] ? e.msg : procid_strerror(r));
 }
 
 static int run_schedule(procid_handle *h, const step *s, int n, int quiet,
@@ -463,7 +509,9 @@ static int cmd_stop(int argc, char **argv)
         else if (!strcmp(a, "--remove"))
             o.remove = 1;
         else if (!strcmp(a, "--allow-unverified"))
-            o.allow_unverified = 1;
+            o.open_flags |= PROCID_OPEN_UNVERIFIED;
+        else if (!strcmp(a, "--allow-weaker"))
+            o.open_flags |= PROCID_OPEN_WEAKER;
         else if (!strcmp(a, "-s") || !strcmp(a, "--signal")) {
             if (++i == argc || parse_signal(argv[i], &o.sig) < 0)
                 return usage_error(usage_stop, "stop: %s needs a signal name or number", a);
@@ -480,13 +528,17 @@ static int cmd_stop(int argc, char **argv)
     }
     if (o.file == NULL)
         return usage_error(usage_stop, "stop: expected FILE");
+    if (o.file[0] == '\0')
+        return usage_error(usage_stop, "stop: FILE is empty");
     step sched[SCHED_MAX];
     int nsched = 1;
     sched[0] = (step){STEP_SIGNAL, o.sig};
     if (o.retry && parse_schedule(o.retry, o.sig, sched, &nsched) < 0)
         return usage_error(usage_stop, "stop: bad retry schedule '%s'", o.retry);
+    if (capped)
+        err("warning: --retry '%s': a timeout above %d s is capped at %d s",
+            o.retry, WAIT_MAX_MS / 1000, WAIT_MAX_MS / 1000);
 
-    struct stat seen;
     procid_identity id;
     int r = load(o.file, o.read_flags, &id);
     if (r == -ENOENT) {
@@ -495,18 +547,24 @@ static int cmd_stop(int argc, char **argv)
     }
     if (r < 0)
         return STOP_BAD_PIDFILE;
-    if (lstat(o.file, &seen) < 0)
-        memset(&seen, 0, sizeof seen);
 
     procid_handle *h;
     procid_state st;
-    r = procid_open(&id, o.allow_unverified, &h, &st);
+    r = procid_open(&id, o.open_flags, &h, &st);
     if (r == -ESRCH) {
         say(o.quiet, "%s: not running (pid %d %s); nothing signalled\n", o.file,
             id.pid, st == PROCID_RECYCLED ? "now belongs to another process" : "is gone");
         if (o.remove)
-            remove_pidfile(o.file, &seen);
+            remove_pidfile(&o, &id);
         return STOP_OK;
+    }
+    if (r == -ENOTSUP) {
+        err("%s: refusing to signal pid %d: the pidfile records a pidfs inode, "
+            "which cannot be checked without a pidfd (pidfd_open is refused "
+            "here: a seccomp filter or a kernel before 5.3); start time and "
+            "boot id alone miss a PID reused within one clock tick (use "
+            "--allow-weaker to accept)", o.file, id.pid);
+        return STOP_FAILED;
     }
     if (r == -EPERM && st == PROCID_UNVERIFIED) {
         err("%s: refusing to signal pid %d: a legacy pidfile cannot prove "
@@ -531,7 +589,7 @@ static int cmd_stop(int argc, char **argv)
             say(o.quiet, "%s: signalled pid %d\n", o.file, id.pid);
     }
     if (code == STOP_OK && o.remove && procid_handle_alive(h) == 0)
-        remove_pidfile(o.file, &seen);
+        remove_pidfile(&o, &id);
     else if (code == STOP_OK && o.remove)
         err("%s: pid %d has not exited yet; pidfile kept (use --retry to wait)",
             o.file, id.pid);
@@ -547,17 +605,24 @@ static int cmd_exec(int argc, char **argv)
     }
     if (argc < 4 || strcmp(argv[2], "--") != 0)
         return usage_error(usage_exec, "exec: expected FILE -- CMD [ARG...]");
+    if (argv[1][0] == '\0')
+        return usage_error(usage_exec, "exec: FILE is empty");
     procid_identity id;
     int r = procid_self(&id);
-    if (r == 0)
-        r = procid_pidfile_write(argv[1], &id);
     if (r < 0) {
-        err("%s: cannot write: %s", argv[1], procid_strerror(r));
+        err("%s: not written: %s", argv[1], procid_strerror(r));
         return 1;
     }
+    if (write_pidfile(argv[1], &id) < 0)
+        return 1;
     fflush(NULL);
     execvp(argv[3], argv + 3);
-    err("%s: cannot execute: %s", argv[3], strerror(errno));
+    int e = errno;
+    /* CMD never ran: no pidfile may say it crashed */
+    procid_error pe = {{0}};
+    if (procid_pidfile_remove(argv[1], 0, &id, &pe) < 0)
+        err("%s: pidfile not removed: %s", argv[1], pe.msg);
+    err("%s: cannot execute: %s", argv[3], strerror(e));
     return 127;
 }
 

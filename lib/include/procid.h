@@ -18,14 +18,33 @@
  *          same PID within the same 10 ms clock tick. 0 when unknown.
  *
  * Two identities match when every field that BOTH know is equal; a field
- * unknown on one side is not a mismatch.
+ * unknown on one side is not a mismatch. A check compares every field the
+ * record and the live process both have (the inode never stands in for the
+ * start time). A signal needs every field the record carries verified: a
+ * field this system cannot read now (an inode without pidfds) makes
+ * signalling fail closed unless the caller opts in (PROCID_OPEN_WEAKER).
+ *
+ * Arguments: a NULL pointer where an object is required is -EINVAL (or 0
+ * from procid_identity_match, NULL from procid_handle_identity), never a
+ * crash. Optional out-parameters are marked "may be NULL".
  *
  * Errors: every fallible function returns 0 (or a documented non-negative
  * value) on success and a negative errno value on failure; procid_strerror()
  * names it. There is no global error state.
  *
  * Thread safety: all functions are safe to call from several threads on
- * different objects. A procid_handle must not be used by two threads at once.
+ * different objects (the boot id is cached once, race-free; a failed read is
+ * never cached). A procid_handle must not be used by two threads at once.
+ *
+ * Linux /proc: identities are read from /proc, which must be the caller's own
+ * PID namespace's (/proc/self must be the caller): otherwise every call that
+ * reads a process returns -EXDEV, because /proc/<pid> would describe another
+ * namespace's process. Start times are clock ticks since boot as the
+ * caller's time namespace sees them: a pidfile written in a time namespace
+ * with another boottime offset records other ticks. With a pidfs inode the
+ * contradiction is detected (same inode, other start: -ESTALE, nothing is
+ * signalled or removed); without one such a record reads as RECYCLED. Write
+ * and read pidfiles in the same time namespace.
  *
  * Platform notes:
  *   Linux    pidfd (5.3+) pins the process: verification and signal go
@@ -101,7 +120,9 @@ typedef enum procid_state {
                               nothing tells whether it is the same process */
 } procid_state;
 
-/* Name of an error returned by any procid_ function ("no such process"...). */
+/* Name of an error returned by any procid_ function ("no such process"...),
+   for either sign of the errno value; the system's text for errnos the
+   library gives no meaning of its own. Never NULL. */
 PROCID_API const char *procid_strerror(int err);
 
 /* "RUNNING", "DEAD", "RECYCLED" or "UNVERIFIED". */
@@ -114,9 +135,12 @@ PROCID_API const char *procid_version(void);
 
 /*
  * Read the identity of the live process `pid` into *out.
- * Returns 0, -ESRCH if there is no such process (or it is a zombie),
- * -EINVAL for pid <= 0, -EACCES if the platform refuses to show its
- * start time, or another negative errno.
+ * Returns 0, -ESRCH if there is no such process (or it has exited: a zombie
+ * whose threads have all exited; a leader thread that exited while others
+ * run is alive), -EINVAL for pid <= 0 or out NULL, -EACCES if the platform
+ * refuses to show its start time, -EXDEV (Linux) if /proc belongs to another
+ * PID namespace, or another negative errno (Linux: an unreadable boot id is
+ * an error, never an identity without one).
  */
 PROCID_API int procid_identity_of(int pid, procid_identity *out);
 
@@ -133,19 +157,29 @@ PROCID_API int procid_identity_match(const procid_identity *a,
 /* ---- pidfiles ---------------------------------------------------------- */
 
 /*
- * Pidfile format, ASCII:
+ * Pidfile format (v2), ASCII:
  *
  *     <pid>\n
- *     <start> <boot> [<ino>]\n
+ *     start=<start> boot=<boot> ino=<ino>\n
  *
  * Line 1 alone is what systemd PIDFile=, pgrep -F and start-stop-daemon read.
- * An unknown boot is written "-". Readers also accept the legacy one-line
- * forms "<pid>" (pid only; checks answer PROCID_UNVERIFIED) and
- * "<pid> <start>".
+ * Line 2 holds no bare number, so `kill $(cat FILE)` and `xargs kill < FILE`
+ * signal line 1's PID and nothing else (the start time or the inode read as
+ * a PID would name a bystander). A field the writer does not know is left
+ * out, never invented; with no field known the file is line 1 alone.
+ *
+ * Readers also accept the v1 line 2 "<start> <boot> [<ino>]" (boot "-":
+ * unknown), the legacy one-line forms "<pid>" (pid only; checks answer
+ * PROCID_UNVERIFIED) and "<pid> <start>", and blanks, tabs and a CR around
+ * line 1's PID. Unknown keys and keys given twice on line 2 are refused
+ * (fail closed): a reader must not match on less evidence than the writer
+ * recorded, and a key given twice has no single meaning. A new field
+ * therefore needs a reader that knows it.
  */
 
 /* Flags for procid_pidfile_read(). */
-#define PROCID_READ_INSECURE 0x1u /* skip the owner / mode / symlink checks */
+#define PROCID_READ_INSECURE 0x1u /* skip the owner / mode / symlink /
+                                     directory checks */
 
 /* A message describing why a pidfile was refused, filled on error. */
 typedef struct procid_error {
@@ -155,7 +189,8 @@ typedef struct procid_error {
 /*
  * Format `id` as a pidfile into buf (NUL-terminated). Returns the length
  * written (without the NUL), -EINVAL for an identity that cannot be written
- * (pid <= 0, a boot id with white space), -ENOSPC if cap is too small.
+ * (pid <= 0 or above the system's maximum, a boot id that is not this
+ * system's form, ino 0, NULL arguments), -ENOSPC if cap is too small.
  * PROCID_PIDFILE_MAX bytes always suffice.
  */
 PROCID_API int procid_pidfile_format(const procid_identity *id, char *buf,
@@ -164,8 +199,11 @@ PROCID_API int procid_pidfile_format(const procid_identity *id, char *buf,
 /*
  * Parse pidfile contents. Returns 0 and fills *out, or -EINVAL with a
  * message in *err (may be NULL) saying what was wrong and where:
- * empty input, a sign, hex, leading zeros, pid 0, overflow, extra fields,
- * NUL bytes, more than PROCID_PIDFILE_MAX bytes, a malformed line 2.
+ * empty input, a sign, hex, leading zeros, pid 0, a pid above the system's
+ * maximum (Linux: 4194304, PID_MAX_LIMIT), overflow, extra fields, NUL bytes,
+ * more than PROCID_PIDFILE_MAX bytes, a malformed line 2, an unknown or
+ * repeated key, a boot id not of this system's form (Linux: a lowercase
+ * UUID). -EINVAL too for buf or out NULL.
  */
 PROCID_API int procid_pidfile_parse(const char *buf, size_t len,
                                     procid_identity *out, procid_error *err);
@@ -174,39 +212,69 @@ PROCID_API int procid_pidfile_parse(const char *buf, size_t len,
  * Write `id` to `path` atomically: a temporary file in the same directory,
  * flushed to disk, renamed over `path`, then the directory flushed. A crash
  * leaves either the old file or the new one, never a torn one. The file gets
- * mode 0644. Returns 0 or a negative errno; on failure `path` is untouched
- * and no temporary file is left behind.
+ * mode 0644. Only a regular file (or nothing) is replaced: a FIFO, socket,
+ * device node or symlink at `path` is -EPERM, a directory -EISDIR.
+ * Returns 0, PROCID_WRITE_NOT_DURABLE when the file was replaced but the
+ * directory could not be flushed afterwards (the write happened; a crash
+ * may still bring back the old file), or a negative errno, in which case
+ * `path` is untouched and no temporary file is left behind.
  */
+#define PROCID_WRITE_NOT_DURABLE 1
 PROCID_API int procid_pidfile_write(const char *path,
                                     const procid_identity *id);
 
 /*
  * Read and parse the pidfile at `path`. Unless PROCID_READ_INSECURE is set,
  * refuses (-EPERM, with a message) a symlink, anything but a regular file,
- * a file not owned by the caller's effective uid or root, and a file that
- * is group- or world-writable. Returns 0, -ENOENT if there is no such file,
- * -EINVAL for malformed contents, or another negative errno. *err (may be
- * NULL) says what was wrong.
+ * a file not owned by the caller's effective uid or root, a file that is
+ * group- or world-writable, and a file whose directory lets others replace
+ * it: a directory owned by someone other than root or the file's owner, or
+ * group- or world-writable without the sticky bit. Returns 0, -ENOENT if
+ * there is no such file, -EINVAL for malformed contents (or NULL path/out),
+ * or another negative errno. *err (may be NULL) says what was wrong.
  */
 PROCID_API int procid_pidfile_read(const char *path, unsigned flags,
                                    procid_identity *out, procid_error *err);
 
+/*
+ * Remove the pidfile at `path` only if it still records exactly `id` (every
+ * field, and no more or fewer): read with the checks of procid_pidfile_read
+ * (flags), its content compared through the descriptor read, and its name
+ * checked to lead to that same file just before it is unlinked. Returns 0
+ * removed, -ESTALE (with a message) when the file changed or was replaced
+ * meanwhile (it is kept), -ENOENT, or another negative errno.
+ * POSIX removes by name: a writer that replaces the file in the instant
+ * between the last check and unlink(2) loses its file.
+ */
+PROCID_API int procid_pidfile_remove(const char *path, unsigned flags,
+                                     const procid_identity *id,
+                                     procid_error *err);
+
 /* ---- checks and signals ------------------------------------------------- */
 
 /*
- * Compare `want` against the process that holds want->pid now.
- * Returns 0 and sets *state, or a negative errno when the answer is not
- * known: -EACCES when the platform refuses to show the identity (never
- * reported as RECYCLED), -EINVAL for pid <= 0.
+ * Compare `want` against the process that holds want->pid now, on every
+ * field both know. Returns 0 and sets *state, PROCID_CHECK_WEAKER when
+ * *state is RUNNING but rests on fewer fields than the record carries (it
+ * has an inode this system cannot read now: no pidfd), or a negative errno
+ * when the answer is not known: -EACCES when the platform refuses to show
+ * the identity (never reported as RECYCLED), -EXDEV for a /proc of another
+ * PID namespace, -ESTALE when the record contradicts itself (its inode names
+ * the running process but its start time differs: another time namespace,
+ * or an edited file), -EINVAL for pid <= 0 or NULL arguments.
  */
+#define PROCID_CHECK_WEAKER 1
 PROCID_API int procid_check(const procid_identity *want, procid_state *state);
 
 /*
  * Send `sig` to the process `want` names, only if it still is that process.
  * Returns 0 when the signal was delivered; -ESRCH when nothing was sent
  * because the process is gone or the PID was recycled (*state, if not NULL,
- * says which); -EPERM for an UNVERIFIED (pid-only) identity; -EACCES if the
- * identity cannot be read (fails closed); -EINVAL for pid <= 0.
+ * says which); -EPERM for an UNVERIFIED (pid-only) identity; -ENOTSUP when
+ * the record carries a field this system cannot verify now (an inode, and
+ * no pidfd: a seccomp filter or a kernel before 5.3) -- use procid_open()
+ * with PROCID_OPEN_WEAKER to accept that; -EACCES if the identity cannot be
+ * read (fails closed); -EINVAL for pid <= 0 or want NULL.
  *
  * Linux 5.3+: the process is pinned with a pidfd before it is verified and
  * signalled through that pidfd, so no PID reuse can slip in between.
@@ -221,14 +289,27 @@ PROCID_API int procid_signal(const procid_identity *want, int sig,
 
 typedef struct procid_handle procid_handle;
 
+/* Flags for procid_open(). */
+#define PROCID_OPEN_UNVERIFIED 0x1u /* accept a pid-only record */
+#define PROCID_OPEN_WEAKER 0x2u     /* accept a record with a field this
+                                       system cannot verify now (an inode
+                                       without pidfds): the process is then
+                                       matched on start time and boot id,
+                                       which a PID reused within the same
+                                       clock tick passes */
+
 /*
  * Verify `want` and hold the process. On success returns 0, sets *out and
- * *state to PROCID_RUNNING. When the process is not the one recorded, returns
- * -ESRCH with *state DEAD or RECYCLED and *out NULL. An UNVERIFIED identity
- * is refused with -EPERM unless `allow_unverified` is non-zero, in which case
- * the handle holds whatever process has the PID now.
+ * *state (may be NULL) to PROCID_RUNNING. When the process is not the one
+ * recorded, returns -ESRCH with *state DEAD or RECYCLED and *out NULL. An
+ * UNVERIFIED identity is refused with -EPERM unless `flags` has
+ * PROCID_OPEN_UNVERIFIED (1, what older callers passed as "allow"), in
+ * which case the handle holds whatever process has the PID now. A record
+ * with a field that cannot be verified now is refused with -ENOTSUP (*state
+ * RUNNING: what the other fields say) unless PROCID_OPEN_WEAKER is set.
+ * -EINVAL for want or out NULL.
  */
-PROCID_API int procid_open(const procid_identity *want, int allow_unverified,
+PROCID_API int procid_open(const procid_identity *want, unsigned flags,
                            procid_handle **out, procid_state *state);
 
 /*
@@ -237,17 +318,18 @@ PROCID_API int procid_open(const procid_identity *want, int allow_unverified,
  */
 PROCID_API int procid_handle_alive(procid_handle *h);
 
-/* Signal the held process. -ESRCH once it has exited. */
+/* Signal the held process. -ESRCH once it has exited. (For all handle
+   functions: -EINVAL for h NULL.) */
 PROCID_API int procid_handle_signal(procid_handle *h, int sig);
 
 /*
  * Wait up to timeout_ms (-1: forever) for the held process to exit.
- * 0 when it has exited, -ETIMEDOUT when it still runs. The process need not
- * be a child of the caller.
+ * 0 when it has exited, -ETIMEDOUT when it still runs, -EINVAL for another
+ * negative timeout. The process need not be a child of the caller.
  */
 PROCID_API int procid_handle_wait(procid_handle *h, int timeout_ms);
 
-/* The identity the handle was verified against. */
+/* The identity the handle was verified against (NULL for h NULL). */
 PROCID_API const procid_identity *procid_handle_identity(const procid_handle *h);
 
 PROCID_API void procid_close(procid_handle *h);

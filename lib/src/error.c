@@ -1,4 +1,8 @@
 /* error.c - names for errors and states, the library version. */
+#if !defined(_WIN32)
+#undef _GNU_SOURCE
+#define _POSIX_C_SOURCE 200809L /* the XSI strerror_r, returning int */
+#endif
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -6,29 +10,41 @@
 
 #include "platform.h"
 
-const char *procid_strerror(int err)
+/* The library's own meanings, where they say more than the system's text. */
+static const char *own_text(int e)
 {
-    switch (-err) {
+    switch (e) {
     case 0: return "success";
     case ESRCH: return "no such process";
-    case EPERM: return "operation not permitted";
-    case EACCES: return "permission denied";
-    case ENOENT: return "no such file or directory";
-    case EINVAL: return "invalid argument";
-    case ENOSPC: return "no space left";
-    case ENOMEM: return "out of memory";
-    case ETIMEDOUT: return "timed out";
-    case ENOTSUP: return "not supported on this platform";
-    case ENOSYS: return "function not implemented";
-    case EIO: return "input/output error";
-    case EISDIR: return "is a directory";
-    case ENOTDIR: return "not a directory";
-    case EROFS: return "read-only file system";
-    case EEXIST: return "file exists";
-    default: break;
+    case ENOTSUP: return "not supported here (a recorded field cannot be verified on this system now)";
+    case EXDEV: return "/proc belongs to another PID namespace (mount a proc for this one, e.g. unshare --mount-proc)";
+    case ESTALE: return "the record contradicts the process it names (its inode matches, its start time does not: another time namespace, or an edited pidfile)";
+    default: return NULL;
     }
-    /* strerror() is not thread-safe everywhere; keep a static fallback. */
-    return err < 0 ? "system error" : "unknown error";
+}
+
+/* The system's text, in a per-thread buffer: strerror() is not thread-safe
+   everywhere. */
+static const char *system_text(int e)
+{
+    static _Thread_local char buf[128];
+#if defined(_WIN32)
+    if (strerror_s(buf, sizeof buf, e) != 0)
+        buf[0] = '\0';
+#else
+    if (strerror_r(e, buf, sizeof buf) != 0)
+        buf[0] = '\0';
+#endif
+    if (buf[0] == '\0')
+        snprintf(buf, sizeof buf, "error %d", e);
+    return buf;
+}
+
+const char *procid_strerror(int err)
+{
+    int e = err < 0 ? -err : err; /* either sign names the same errno */
+    const char *t = own_text(e);
+    return t != NULL ? t : system_text(e);
 }
 
 const char *procid_state_name(procid_state state)

@@ -2,11 +2,17 @@
  * pidfile.c - the pidfile format: format, parse, atomic write, safe read.
  *
  *     <pid>\n
- *     <start> <boot> [<ino>]\n
+ *     start=<start> boot=<boot> ino=<ino>\n      (v2; fields unknown left out)
  *
- * The parser is strict about everything but the legacy one-line forms
- * "<pid>" and "<pid> <start>": a pidfile an attacker or a bug could have
- * bent is refused with a message that says what and where, never guessed at.
+ * Line 2 holds no bare number, so `kill $(cat FILE)` signals line 1's PID
+ * and nothing else. The parser also takes the v1 line 2 "<start> <boot>
+ * [<ino>]", the legacy one-line forms "<pid>" and "<pid> <start>", and
+ * blanks, tabs and a CR around line 1's PID (Postfix pads it); everything
+ * else is refused with a message that says what and where, never guessed at.
+ *
+ * Unknown and duplicate keys on line 2 are refused (fail closed): a field
+ * this reader does not know is evidence it cannot verify, and a key given
+ * twice leaves it unclear which value the writer meant.
  */
 #include <errno.h>
 #include <limits.h>
@@ -77,7 +83,8 @@ static int number(cursor *c, const char *what, uint64_t max, uint64_t *out)
         advance(c);
     }
     /* "0x10", "12abc": name the stray character, not the digits before it */
-    if (!at_end(c) && *c->p != ' ' && *c->p != '\n') {
+    if (!at_end(c) && *c->p != ' ' && *c->p != '\n' && *c->p != '\t' &&
+        *c->p != '\r') {
         char b[16];
         return procid__fail(c->err, -EINVAL,
                             "line %d, column %d: unexpected %s in %s "
@@ -95,7 +102,7 @@ static int is_boot_char(char ch)
            ch == ':';
 }
 
-static int boot_token(cursor *c, procid_identity *out)
+static int boot_token(cursor *c, procid_identity *out, int v1)
 {
     const char *s = c->p;
     int col = c->col;
@@ -103,13 +110,18 @@ static int boot_token(cursor *c, procid_identity *out)
         advance(c);
     size_t n = (size_t)(c->p - s);
     if (n == 0)
-        return expected(c, "a boot id or '-'");
+        return expected(c, v1 ? "a boot id or '-'" : "a boot id");
     if (n >= PROCID_BOOT_MAX)
         return procid__fail(c->err, -EINVAL,
                             "line %d, column %d: boot id is longer than %d bytes",
                             c->line, col, PROCID_BOOT_MAX - 1);
-    if (n == 1 && *s == '-')
-        return 0; /* unknown */
+    if (n == 1 && *s == '-' && v1)
+        return 0; /* v1: unknown */
+    if (!procid__plat_boot_valid(s, n))
+        return procid__fail(c->err, -EINVAL,
+                            "line %d, column %d: '%.*s' is not a boot id of "
+                            "this system (Linux: a lowercase UUID)",
+                            c->line, col, (int)n, s);
     memcpy(out->boot, s, n);
     out->boot[n] = '\0';
     out->have |= PROCID_HAVE_BOOT;
@@ -124,6 +136,17 @@ static int space(cursor *c, const char *next)
         return 0;
     }
     return expected(c, next);
+}
+
+/* Blanks and tabs, then an optional CR (line 1 only: padding around the
+   PID, as systemd and pgrep -F accept). */
+static void skip_padding(cursor *c)
+{
+    while (!at_end(c) && (*c->p == ' ' || *c->p == '\t'))
+        advance(c);
+    if (!at_end(c) && *c->p == '\r' &&
+        (c->p + 1 == c->end || c->p[1] == '\n'))
+        advance(c);
 }
 
 /* End of a line: '\n', or end of input for the last line. */
@@ -141,7 +164,23 @@ static int end_of_line(cursor *c)
                         c->line, c->col, describe(c, b, sizeof b));
 }
 
-static int line2(cursor *c, procid_identity *out)
+static int inode(cursor *c, procid_identity *out, int line, int col)
+{
+    uint64_t v = 0;
+    int r = number(c, "an inode number", UINT64_MAX, &v);
+    if (r < 0)
+        return r;
+    if (v == 0)
+        return procid__fail(c->err, -EINVAL,
+                            "line %d, column %d: inode number 0 is not valid",
+                            line, col);
+    out->ino = v;
+    out->have |= PROCID_HAVE_INO;
+    return 0;
+}
+
+/* v1 line 2: "<start> <boot> [<ino>]" */
+static int line2_v1(cursor *c, procid_identity *out)
 {
     uint64_t v = 0;
     int r = number(c, "a start time", UINT64_MAX, &v);
@@ -149,18 +188,108 @@ static int line2(cursor *c, procid_identity *out)
         return r;
     out->start = v;
     out->have |= PROCID_HAVE_START;
-    if ((r = space(c, "' ' and a boot id")) < 0 || (r = boot_token(c, out)) < 0)
+    if ((r = space(c, "' ' and a boot id")) < 0 ||
+        (r = boot_token(c, out, 1)) < 0)
         return r;
     if (!at_end(c) && *c->p == ' ') {
         advance(c);
-        if ((r = number(c, "an inode number", UINT64_MAX, &v)) < 0)
+        if ((r = inode(c, out, c->line, c->col)) < 0)
             return r;
-        if (v == 0)
-            return procid__fail(c->err, -EINVAL,
-                                "line 2: inode number 0 is not valid");
-        out->ino = v;
-        out->have |= PROCID_HAVE_INO;
     }
+    return end_of_line(c);
+}
+
+static const struct {
+    const char *key;
+    unsigned bit;
+} keys[] = {{"start", PROCID_HAVE_START},
+            {"boot", PROCID_HAVE_BOOT},
+            {"ino", PROCID_HAVE_INO}};
+
+/* One "key=value" of a v2 line 2. */
+static int field(cursor *c, procid_identity *out)
+{
+    int line = c->line, col = c->col;
+    const char *k = c->p;
+    while (!at_end(c) && *c->p >= 'a' && *c->p <= 'z')
+        advance(c);
+    size_t n = (size_t)(c->p - k);
+    if (n == 0)
+        return expected(c, "a field (start=, boot= or ino=)");
+    if (at_end(c) || *c->p != '=')
+        return expected(c, "'=' after the field name");
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        if (strlen(keys[i].key) != n || memcmp(keys[i].key, k, n) != 0)
+            continue;
+        if (out->have & keys[i].bit)
+            return procid__fail(c->err, -EINVAL,
+                                "line %d, column %d: field '%s' appears twice",
+                                line, col, keys[i].key);
+        advance(c);
+        if (keys[i].bit == PROCID_HAVE_BOOT)
+            return boot_token(c, out, 0);
+        if (keys[i].bit == PROCID_HAVE_INO)
+            return inode(c, out, line, col);
+        uint64_t v = 0;
+        int r = number(c, "a start time", UINT64_MAX, &v);
+        if (r == 0) {
+            out->start = v;
+            out->have |= PROCID_HAVE_START;
+        }
+        return r;
+    }
+    return procid__fail(c->err, -EINVAL,
+                        "line %d, column %d: unknown field '%.*s' (this "
+                        "procid knows start, boot and ino, and cannot verify "
+                        "another)", line, col, (int)n, k);
+}
+
+/* v2 line 2: "key=value" fields separated by single spaces. */
+static int line2_v2(cursor *c, procid_identity *out)
+{
+    int r = field(c, out);
+    while (r == 0 && !at_end(c) && *c->p == ' ') {
+        advance(c);
+        r = field(c, out);
+    }
+    return r < 0 ? r : end_of_line(c);
+}
+
+static int line2(cursor *c, procid_identity *out)
+{
+    if (*c->p >= '0' && *c->p <= '9')
+        return line2_v1(c, out);
+    return line2_v2(c, out);
+}
+
+/* Line 1: [blanks] <pid> [ <start>] [blanks] [CR] */
+static int line1(cursor *c, procid_identity *id)
+{
+    uint64_t v = 0;
+    int max = procid__plat_pid_max();
+    skip_padding(c);
+    int col = c->col;
+    int r = number(c, "a decimal pid", INT_MAX, &v);
+    if (r < 0)
+        return r;
+    if (v == 0)
+        return procid__fail(c->err, -EINVAL,
+                            "line 1, column %d: pid 0 is not a process", col);
+    if (v > (uint64_t)max)
+        return procid__fail(c->err, -EINVAL,
+                            "line 1, column %d: pid %llu is above this "
+                            "system's maximum (%d)",
+                            col, (unsigned long long)v, max);
+    id->pid = (int)v;
+    if (c->p + 1 < c->end && c->p[0] == ' ' && c->p[1] >= '0' &&
+        c->p[1] <= '9') { /* legacy one-line "<pid> <start>" */
+        advance(c);
+        if ((r = number(c, "a start time", UINT64_MAX, &v)) < 0)
+            return r;
+        id->start = v;
+        id->have |= PROCID_HAVE_START;
+    }
+    skip_padding(c);
     return end_of_line(c);
 }
 
@@ -169,6 +298,8 @@ int procid_pidfile_parse(const char *buf, size_t len, procid_identity *out,
 {
     procid_identity id;
     memset(&id, 0, sizeof id);
+    if (buf == NULL || out == NULL)
+        return procid__fail(err, -EINVAL, "no buffer or no identity given");
     if (len == 0)
         return procid__fail(err, -EINVAL, "empty pidfile");
     if (len > PROCID_PIDFILE_MAX)
@@ -180,28 +311,11 @@ int procid_pidfile_parse(const char *buf, size_t len, procid_identity *out,
                             (size_t)(nul - buf));
 
     cursor c = {buf, buf + len, 1, 1, err};
-    uint64_t v = 0;
-    int r = number(&c, "a decimal pid", INT_MAX, &v);
+    int r = line1(&c, &id);
     if (r < 0)
         return r;
-    if (v == 0)
-        return procid__fail(err, -EINVAL, "line 1, column 1: pid 0 is not a process");
-    id.pid = (int)v;
-
-    if (!at_end(&c) && *c.p == ' ') { /* legacy one-line "<pid> <start>" */
-        advance(&c);
-        if ((r = number(&c, "a start time", UINT64_MAX, &v)) < 0)
-            return r;
-        id.start = v;
-        id.have |= PROCID_HAVE_START;
-        if ((r = end_of_line(&c)) < 0)
-            return r;
-    } else {
-        if ((r = end_of_line(&c)) < 0)
-            return r;
-        if (!at_end(&c) && (r = line2(&c, &id)) < 0)
-            return r;
-    }
+    if (!at_end(&c) && !(id.have & PROCID_HAVE_START) && (r = line2(&c, &id)) < 0)
+        return r;
     if (!at_end(&c))
         return procid__fail(err, -EINVAL, "line %d: unexpected extra line", c.line);
     *out = id;
@@ -210,29 +324,28 @@ int procid_pidfile_parse(const char *buf, size_t len, procid_identity *out,
 
 int procid_pidfile_format(const procid_identity *id, char *buf, size_t cap)
 {
-    if (id->pid <= 0)
+    if (id == NULL || buf == NULL || id->pid <= 0 ||
+        id->pid > procid__plat_pid_max())
         return -EINVAL;
-    const char *boot = "-";
     if (id->have & PROCID_HAVE_BOOT) {
         const char *nul = memchr(id->boot, '\0', PROCID_BOOT_MAX);
-        size_t n = nul ? (size_t)(nul - id->boot) : PROCID_BOOT_MAX;
-        if (n == 0 || n == PROCID_BOOT_MAX || (n == 1 && id->boot[0] == '-'))
+        if (nul == NULL || !procid__plat_boot_valid(id->boot, (size_t)(nul - id->boot)))
             return -EINVAL;
-        for (size_t i = 0; i < n; i++)
-            if (!is_boot_char(id->boot[i]))
-                return -EINVAL;
-        boot = id->boot;
     }
-    int n;
-    if (!(id->have & PROCID_HAVE_START))
-        n = snprintf(buf, cap, "%d\n", id->pid); /* nothing better known */
-    else if (id->have & PROCID_HAVE_INO)
-        n = snprintf(buf, cap, "%d\n%llu %s %llu\n", id->pid,
-                     (unsigned long long)id->start, boot,
-                     (unsigned long long)id->ino);
-    else
-        n = snprintf(buf, cap, "%d\n%llu %s\n", id->pid,
-                     (unsigned long long)id->start, boot);
+    if ((id->have & PROCID_HAVE_INO) && id->ino == 0)
+        return -EINVAL;
+    char start[32] = "", boot[PROCID_BOOT_MAX + 8] = "", ino[32] = "";
+    unsigned have = id->have & (PROCID_HAVE_START | PROCID_HAVE_BOOT | PROCID_HAVE_INO);
+    /* fields the writer does not know are left out, never invented */
+    if (have & PROCID_HAVE_START)
+        snprintf(start, sizeof start, "start=%llu", (unsigned long long)id->start);
+    if (have & PROCID_HAVE_BOOT)
+        snprintf(boot, sizeof boot, "%sboot=%s", start[0] ? " " : "", id->boot);
+    if (have & PROCID_HAVE_INO)
+        snprintf(ino, sizeof ino, "%sino=%llu", have & ~PROCID_HAVE_INO ? " " : "",
+                 (unsigned long long)id->ino);
+    int n = have ? snprintf(buf, cap, "%d\n%s%s%s\n", id->pid, start, boot, ino)
+                 : snprintf(buf, cap, "%d\n", id->pid);
     if (n < 0)
         return -EINVAL;
     if ((size_t)n >= cap)
@@ -243,6 +356,10 @@ int procid_pidfile_format(const procid_identity *id, char *buf, size_t cap)
 int procid_pidfile_write(const char *path, const procid_identity *id)
 {
     char buf[PROCID_PIDFILE_MAX + 1];
+    if (path == NULL || id == NULL)
+        return -EINVAL;
+    if (*path == '\0')
+        return -ENOENT;
     int n = procid_pidfile_format(id, buf, sizeof buf);
     if (n < 0)
         return n;
@@ -254,8 +371,33 @@ int procid_pidfile_read(const char *path, unsigned flags, procid_identity *out,
 {
     char buf[PROCID_PIDFILE_MAX + 1];
     size_t len = 0;
+    if (path == NULL || out == NULL)
+        return procid__fail(err, -EINVAL, "no path or no identity given");
     int r = procid__plat_read_file(path, flags, buf, PROCID_PIDFILE_MAX, &len, err);
     if (r < 0)
         return r;
     return procid_pidfile_parse(buf, len, out, err);
+}
+
+int procid_pidfile_remove(const char *path, unsigned flags,
+                          const procid_identity *id, procid_error *err)
+{
+    if (path == NULL || id == NULL)
+        return procid__fail(err, -EINVAL, "no path or no identity given");
+    char raw[PROCID_PIDFILE_MAX + 1];
+    size_t len = 0;
+    procid_identity now;
+    memset(&now, 0, sizeof now);
+    int r = procid__plat_read_file(path, flags, raw, PROCID_PIDFILE_MAX, &len, err);
+    if (r < 0)
+        return r;
+    if ((r = procid_pidfile_parse(raw, len, &now, err)) < 0)
+        return r;
+    if (now.pid != id->pid || now.have != id->have ||
+        !procid_identity_match(&now, id))
+        return procid__fail(err, -ESTALE,
+                            "records another process now (pid %d); not removed",
+                            now.pid);
+    /* the bytes just compared must still be there when the name goes */
+    return procid__plat_remove_file(path, flags, raw, len, err);
 }

@@ -12,6 +12,14 @@
 
 #include "procid.h"
 
+#include <errno.h>
+
+/* MinGW's errno.h has no ESTALE (a record that changed or contradicts
+   itself): a value of our own, above every errno it defines. */
+#ifndef ESTALE
+#define ESTALE 160
+#endif
+
 #if defined(__MINGW32__)
 #include <stdio.h> /* defines __MINGW_PRINTF_FORMAT for the stdio in use */
 #endif
@@ -54,10 +62,30 @@ void procid__plat_close(procid__proc *p);
 /* The calling process's PID. */
 int procid__plat_getpid(void);
 
+/* The largest PID this platform can hand out: the pidfile parser refuses
+   larger ones (Linux: PID_MAX_LIMIT, 4194304, the bound pid_max itself has,
+   so no /proc read is needed to parse). */
+int procid__plat_pid_max(void);
+
+/* 1 if the n bytes at s have the form of this platform's boot id (Linux: a
+   lowercase UUID as boot_id prints it), 0 otherwise. */
+int procid__plat_boot_valid(const char *s, size_t n);
+
 /* ---- files ------------------------------------------------------------- */
 
-/* Atomically replace `path` with `len` bytes of `buf` (see procid.h). */
+/* Atomically replace `path` with `len` bytes of `buf` (see procid.h):
+   0, PROCID_WRITE_NOT_DURABLE, or a negative errno. */
 int procid__plat_write_file(const char *path, const char *buf, size_t len);
+
+/*
+ * Remove `path` only if it still holds exactly the `len` bytes of `buf`:
+ * opened with the read's safety checks (unless PROCID_READ_INSECURE), its
+ * content compared through that descriptor, and the name checked to still
+ * lead to that descriptor's file just before unlink. 0 removed, -ESTALE
+ * (changed or replaced: kept), -ENOENT, or another negative errno.
+ */
+int procid__plat_remove_file(const char *path, unsigned flags, const char *buf,
+                             size_t len, procid_error *err);
 
 /*
  * Read at most `cap` bytes of `path` into buf, *len set to the number read.

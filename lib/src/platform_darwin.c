@@ -74,6 +74,16 @@ static int valid_boot(const char *s, size_t n)
     return 1;
 }
 
+int procid__plat_boot_valid(const char *s, size_t n)
+{
+    return valid_boot(s, n);
+}
+
+int procid__plat_pid_max(void)
+{
+    return 99999; /* PID_MAX in <sys/proc_internal.h> */
+}
+
 int procid__kq_boot(char *out, size_t cap)
 {
     char buf[PROCID_BOOT_MAX];

@@ -71,6 +71,23 @@ int procid__kq_start(int pid, uint64_t *start)
 
 /* ---- 2. boot time ------------------------------------------------------ */
 
+/* "<sec>.<usec>", six digits of microseconds, as procid__kq_boot writes */
+int procid__plat_boot_valid(const char *s, size_t n)
+{
+    const char *dot = memchr(s, '.', n);
+    if (dot == NULL || dot == s || (size_t)(s + n - dot) != 7)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (s + i != dot && (s[i] < '0' || s[i] > '9'))
+            return 0;
+    return 1;
+}
+
+int procid__plat_pid_max(void)
+{
+    return 99999; /* PID_MAX in <sys/proc.h> */
+}
+
 int procid__kq_boot(char *out, size_t cap)
 {
     struct timeval tv;

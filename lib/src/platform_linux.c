@@ -5,16 +5,24 @@
  *   1. test hooks: a fake proc root and a switch for pidfd, so tests can
  *      feed real files (an earlier boot, EACCES, a truncated stat line)
  *   2. /proc/<pid>/stat: read and parse (field 22 after the LAST ')')
- *   3. boot_id, read once and cached
+ *   3. boot_id, read once and cached (race-free; a failure is not cached)
  *   4. pidfd: open, pidfs inode, poll, pidfd_send_signal
  *   5. the platform hooks of platform.h
+ *
+ * /proc must be the caller's own PID namespace's (/proc/self is getpid()):
+ * a /proc mounted for another namespace (unshare -p without --mount-proc)
+ * names other processes under the same numbers, so every read is refused
+ * with -EXDEV. A leader thread that exited leaves a zombie stat line while
+ * the other threads run: the thread group (<pid>/task) decides.
  *
  * This is the only file of libprocid that touches /proc; every such literal
  * carries a portability acknowledgement, and allowlist/proc.allow lists it.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -40,14 +48,17 @@
 /* ---- 1. test hooks ----------------------------------------------------- */
 
 static char proc_root[PATH_MAX] = "/proc"; /* portability: Linux exposes process start times and the boot id only under /proc */
+static atomic_int fake_root;   /* 1 while a test points proc_root elsewhere */
 static atomic_int pidfd_state; /* 0 untried, 1 works, -1 unavailable */
-static atomic_int boot_state;  /* 0 unread, 1 cached, -errno failed */
+static atomic_int boot_state;  /* 0 unread, 1 being stored, 2 cached */
 static char boot_id[PROCID_BOOT_MAX];
+static atomic_int ours_for;    /* getpid() for which /proc was found ours */
 
 #ifdef PROCID_TEST_HOOKS /* only in the test-only library (lib/CMakeLists.txt) */
 void procid__linux_set_proc_root(const char *root)
 {
     snprintf(proc_root, sizeof proc_root, "%s", root ? root : "/proc"); /* portability: the default proc root restored by the test hook */
+    atomic_store(&fake_root, root != NULL);
     atomic_store(&boot_state, 0);
 }
 
@@ -128,11 +139,39 @@ int procid__linux_parse_stat(const char *buf, size_t len, uint64_t *start,
     return 0;
 }
 
-static int read_stat(int pid, uint64_t *start, char *state)
+/*
+ * 0 if /proc is this PID namespace's: /proc/self must be the caller. A proc
+ * mounted for an ancestor namespace shows our host PID there, one for another
+ * namespace no "self" at all. Checked once per process (getpid() changes
+ * across fork, which is how a process enters a new PID namespace).
+ */
+static int proc_is_ours(void)
 {
-    char path[PATH_MAX + 32], buf[1024];
+    if (atomic_load(&fake_root))
+        return 0; /* test hook: a directory of fixtures, no "self" */
+    int me = (int)getpid();
+    if (atomic_load(&ours_for) == me)
+        return 0;
+    char path[PATH_MAX + 16], link[32];
+    snprintf(path, sizeof path, "%s/self", proc_root);
+    ssize_t n = readlink(path, link, sizeof link - 1);
+    if (n < 0 && errno != ENOENT)
+        return -errno;
+    if (n < 0)
+        return -EXDEV;
+    link[n] = '\0';
+    char *end;
+    long v = strtol(link, &end, 10);
+    if (*end != '\0' || v != me)
+        return -EXDEV;
+    atomic_store(&ours_for, me);
+    return 0;
+}
+
+static int read_stat_at(const char *path, uint64_t *start, char *state)
+{
+    char buf[1024];
     size_t len = 0;
-    snprintf(path, sizeof path, "%s/%d/stat", proc_root, pid);
     int r = read_small(path, buf, sizeof buf, &len);
     if (r == -ENOENT)
         return -ESRCH;
@@ -143,9 +182,55 @@ static int read_stat(int pid, uint64_t *start, char *state)
     return 0;
 }
 
+/*
+ * The leader's stat line says Z: the whole process has exited, or only its
+ * main thread (pthread_exit) while others run. 1 if any other thread of the
+ * group still runs, 0 if none, or -errno.
+ */
+static int group_alive(int pid)
+{
+    char path[PATH_MAX + 64];
+    snprintf(path, sizeof path, "%s/%d/task", proc_root, pid);
+    DIR *d = opendir(path);
+    if (d == NULL)
+        return errno == ENOENT ? 0 : -errno;
+    int alive = 0;
+    for (struct dirent *e; !alive && (e = readdir(d)) != NULL;) {
+        char *end;
+        long tid = strtol(e->d_name, &end, 10);
+        if (e->d_name[0] < '1' || e->d_name[0] > '9' || *end != '\0' || tid == pid)
+            continue;
+        uint64_t start;
+        char state;
+        snprintf(path, sizeof path, "%s/%d/task/%ld/stat", proc_root, pid, tid);
+        if (read_stat_at(path, &start, &state) == 0)
+            alive = state != 'Z' && state != 'X';
+    }
+    closedir(d);
+    return alive;
+}
+
+/* Start time of pid; -ESRCH when the process (every thread) has exited. */
+static int read_stat(int pid, uint64_t *start, char *state)
+{
+    char path[PATH_MAX + 32];
+    int r = proc_is_ours();
+    if (r < 0)
+        return r;
+    snprintf(path, sizeof path, "%s/%d/stat", proc_root, pid);
+    if ((r = read_stat_at(path, start, state)) < 0)
+        return r;
+    if (*state == 'Z' && (r = group_alive(pid)) != 0) {
+        if (r < 0)
+            return r;
+        *state = 'R'; /* the leader exited, the process runs */
+    }
+    return 0;
+}
+
 /* ---- 3. boot_id -------------------------------------------------------- */
 
-static int read_boot_id(void)
+static int read_boot_id(char *out)
 {
     char path[PATH_MAX + 32], buf[PROCID_BOOT_MAX + 8];
     size_t len = 0;
@@ -155,30 +240,35 @@ static int read_boot_id(void)
         return r;
     while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
         buf[--len] = '\0';
-    if (len == 0 || len >= PROCID_BOOT_MAX)
+    if (!procid__plat_boot_valid(buf, len))
         return -EIO;
-    for (size_t i = 0; i < len; i++) {
-        char c = buf[i];
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == '-'))
-            return -EIO;
-    }
-    memcpy(boot_id, buf, len + 1);
+    memcpy(out, buf, len + 1);
     return 0;
 }
 
-/* The boot id, read once. Concurrent first calls read the same file and
-   store the same bytes; the state flag publishes them. */
+/*
+ * The boot id, read once. Only the thread that wins the 0 -> 1 exchange
+ * stores it, and publishes it with 2 (release): readers that see 2 read a
+ * complete copy, the others use what they read themselves. A failed read is
+ * returned, never remembered (the next call tries again).
+ */
 static int get_boot(char *out)
 {
-    int st = atomic_load(&boot_state);
-    if (st == 0) {
-        st = read_boot_id();
-        st = st < 0 ? st : 1;
-        atomic_store(&boot_state, st);
+    if (atomic_load_explicit(&boot_state, memory_order_acquire) == 2) {
+        memcpy(out, boot_id, PROCID_BOOT_MAX);
+        return 0;
     }
-    if (st < 0)
-        return st;
-    memcpy(out, boot_id, PROCID_BOOT_MAX);
+    char buf[PROCID_BOOT_MAX];
+    memset(buf, 0, sizeof buf);
+    int r = read_boot_id(buf);
+    if (r < 0)
+        return r;
+    memcpy(out, buf, PROCID_BOOT_MAX);
+    int expect = 0;
+    if (atomic_compare_exchange_strong(&boot_state, &expect, 1)) {
+        memcpy(boot_id, buf, PROCID_BOOT_MAX);
+        atomic_store_explicit(&boot_state, 2, memory_order_release);
+    }
     return 0;
 }
 
@@ -296,8 +386,10 @@ int procid__plat_read(procid__proc *p, unsigned need, procid_identity *out)
         out->have |= PROCID_HAVE_START;
     }
     if (need & PROCID_HAVE_BOOT) {
-        if (get_boot(out->boot) == 0)
-            out->have |= PROCID_HAVE_BOOT;
+        int r = get_boot(out->boot);
+        if (r < 0)
+            return r; /* Linux always has one: unreadable is an error */
+        out->have |= PROCID_HAVE_BOOT;
     }
     return 0;
 }
@@ -351,4 +443,26 @@ void procid__plat_close(procid__proc *p)
 int procid__plat_getpid(void)
 {
     return (int)getpid();
+}
+
+int procid__plat_pid_max(void)
+{
+    return 4194304; /* PID_MAX_LIMIT on 64-bit: pid_max cannot exceed it */
+}
+
+int procid__plat_boot_valid(const char *s, size_t n)
+{
+    /* boot_id: 8-4-4-4-12 lowercase hex digits */
+    if (n != 36)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (c != '-')
+                return 0;
+        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+            return 0;
+        }
+    }
+    return 1;
 }

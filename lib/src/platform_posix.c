@@ -22,13 +22,13 @@
 
 #include "platform.h"
 
-/* Split path into its directory ("." if none) and the temp file pattern. */
-static int temp_name(const char *path, char *dir, size_t dcap, char *tmp,
-                     size_t tcap)
+/* Split path into its directory ("." if none) and its last component. */
+static int split_path(const char *path, char *dir, size_t dcap,
+                      const char **base)
 {
     const char *slash = strrchr(path, '/');
-    const char *base = slash ? slash + 1 : path;
-    if (*base == '\0')
+    *base = slash ? slash + 1 : path;
+    if (**base == '\0')
         return -EISDIR;
     int n;
     if (slash == NULL)
@@ -37,12 +37,19 @@ static int temp_name(const char *path, char *dir, size_t dcap, char *tmp,
         n = snprintf(dir, dcap, "/");
     else
         n = snprintf(dir, dcap, "%.*s", (int)(slash - path), path);
-    if (n < 0 || (size_t)n >= dcap)
-        return -ENAMETOOLONG;
-    n = snprintf(tmp, tcap, "%.*s.%s.XXXXXX", (int)(base - path), path, base);
-    if (n < 0 || (size_t)n >= tcap)
-        return -ENAMETOOLONG;
-    return 0;
+    return (n < 0 || (size_t)n >= dcap) ? -ENAMETOOLONG : 0;
+}
+
+/* The temp file's pattern beside path: ".<base>.XXXXXX", the base cut so
+   the name fits NAME_MAX (255) for any legal basename. */
+static int temp_name(const char *path, const char *base, char *tmp, size_t tcap)
+{
+    int keep = (int)strlen(base);
+    if (keep > 200)
+        keep = 200;
+    int n = snprintf(tmp, tcap, "%.*s.%.*s.XXXXXX", (int)(base - path), path,
+                     keep, base);
+    return (n < 0 || (size_t)n >= tcap) ? -ENAMETOOLONG : 0;
 }
 
 static int write_all(int fd, const char *buf, size_t len)
@@ -70,70 +77,133 @@ static int fsync_dir(const char *dir)
     return (r == -EINVAL || r == -ENOTSUP) ? 0 : r;
 }
 
-int procid__plat_write_file(const char *path, const char *buf, size_t len)
+/* Only a regular file (or nothing) is ever replaced: never a FIFO, socket,
+   device node, symlink or directory someone put at the path. */
+static int replaceable(const char *path)
 {
-    char dir[PATH_MAX], tmp[PATH_MAX];
-    int r = temp_name(path, dir, sizeof dir, tmp, sizeof tmp);
-    if (r < 0)
-        return r;
+    struct stat st;
+    if (lstat(path, &st) < 0)
+        return errno == ENOENT ? 0 : -errno;
+    if (S_ISDIR(st.st_mode))
+        return -EISDIR;
+    return S_ISREG(st.st_mode) ? 0 : -EPERM;
+}
+
+/* Write buf to a fresh temp file `tmp` (a mkstemp pattern), flushed. */
+static int write_temp(char *tmp, const char *buf, size_t len)
+{
     int fd = mkstemp(tmp);
     if (fd < 0)
         return -errno;
     fcntl(fd, F_SETFD, FD_CLOEXEC);
+    int r = 0;
     if (fchmod(fd, 0644) < 0 || (r = write_all(fd, buf, len)) < 0 ||
-        fsync(fd) < 0) {
+        fsync(fd) < 0)
         r = r < 0 ? r : -errno;
-        close(fd);
+    if (close(fd) < 0 && r == 0)
+        r = -errno;
+    if (r < 0)
         unlink(tmp);
+    return r;
+}
+
+int procid__plat_write_file(const char *path, const char *buf, size_t len)
+{
+    char dir[PATH_MAX], tmp[PATH_MAX];
+    const char *base;
+    int r = split_path(path, dir, sizeof dir, &base);
+    if (r < 0 || (r = temp_name(path, base, tmp, sizeof tmp)) < 0 ||
+        (r = replaceable(path)) < 0 || (r = write_temp(tmp, buf, len)) < 0)
         return r;
-    }
-    if (close(fd) < 0 || rename(tmp, path) < 0) {
+    if (rename(tmp, path) < 0) {
         r = -errno;
         unlink(tmp);
         return r;
     }
-    return fsync_dir(dir);
+    /* The rename is done: the new file is what readers see. A directory
+       flush that fails now is a durability warning, not a failed write. */
+    return fsync_dir(dir) < 0 ? PROCID_WRITE_NOT_DURABLE : 0;
 }
 
-int procid__plat_read_file(const char *path, unsigned flags, char *buf,
-                           size_t cap, size_t *len, procid_error *err)
+/*
+ * The pidfile's directory must not let anyone but the file's owner or root
+ * rename or replace entries (unless sticky, like /tmp): otherwise another
+ * user can move any of its pidfiles over this one.
+ */
+static int check_dir(int dfd, const struct stat *file, procid_error *err)
+{
+    struct stat d;
+    if (fstat(dfd, &d) < 0)
+        return procid__fail(err, -errno, "directory: %s", strerror(errno));
+    if (d.st_uid != 0 && d.st_uid != file->st_uid)
+        return procid__fail(err, -EPERM,
+                            "its directory is owned by uid %lu, neither the "
+                            "file's owner nor root: that user can replace it",
+                            (unsigned long)d.st_uid);
+    if ((d.st_mode & (S_IWGRP | S_IWOTH)) && !(d.st_mode & S_ISVTX))
+        return procid__fail(err, -EPERM,
+                            "its directory is group- or world-writable and not "
+                            "sticky (mode %04o): anyone could have moved "
+                            "another file here",
+                            (unsigned)(d.st_mode & 07777));
+    return 0;
+}
+
+static int check_file(const struct stat *st, int secure, procid_error *err)
+{
+    if (!S_ISREG(st->st_mode))
+        return procid__fail(err, S_ISDIR(st->st_mode) ? -EISDIR : -EPERM,
+                            "not a regular file");
+    if (secure && st->st_uid != geteuid() && st->st_uid != 0)
+        return procid__fail(err, -EPERM,
+                            "owned by uid %lu, not by you (uid %lu) or root",
+                            (unsigned long)st->st_uid, (unsigned long)geteuid());
+    if (secure && (st->st_mode & (S_IWGRP | S_IWOTH)))
+        return procid__fail(err, -EPERM,
+                            "group- or world-writable (mode %04o); anyone "
+                            "could have written it",
+                            (unsigned)(st->st_mode & 07777));
+    return 0;
+}
+
+/* Open path for reading with every check; *fd and *st describe the file. */
+static int open_checked(const char *path, unsigned flags, int *fd,
+                        struct stat *st, procid_error *err)
 {
     int secure = !(flags & PROCID_READ_INSECURE);
+    char dir[PATH_MAX];
+    const char *base;
+    *fd = -1;
+    int r = split_path(path, dir, sizeof dir, &base);
+    if (r < 0)
+        return procid__fail(err, r, "%s", strerror(-r));
+    int dfd = open(dir, O_RDONLY | O_CLOEXEC | O_DIRECTORY);
+    if (dfd < 0)
+        return procid__fail(err, -errno, "%s", strerror(errno));
     int oflags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
     if (secure)
         oflags |= O_NOFOLLOW;
-    int fd = open(path, oflags);
-    if (fd < 0) {
+    *fd = openat(dfd, base, oflags);
+    if (*fd < 0) {
         int e = errno;
+        close(dfd);
         if (secure && (e == ELOOP || e == EMLINK)) /* FreeBSD says EMLINK */
             return procid__fail(err, -EPERM,
                                 "refusing a symbolic link as pidfile");
         return procid__fail(err, -e, "%s", strerror(e));
     }
-    struct stat st;
-    if (fstat(fd, &st) < 0) {
-        int e = errno;
-        close(fd);
-        return procid__fail(err, -e, "%s", strerror(e));
-    }
-    int r = 0;
-    if (!S_ISREG(st.st_mode))
-        r = procid__fail(err, S_ISDIR(st.st_mode) ? -EISDIR : -EPERM,
-                         "not a regular file");
-    else if (secure && st.st_uid != geteuid() && st.st_uid != 0)
-        r = procid__fail(err, -EPERM,
-                         "owned by uid %lu, not by you (uid %lu) or root",
-                         (unsigned long)st.st_uid,
-                         (unsigned long)geteuid());
-    else if (secure && (st.st_mode & (S_IWGRP | S_IWOTH)))
-        r = procid__fail(err, -EPERM,
-                         "group- or world-writable (mode %04o); anyone "
-                         "could have written it",
-                         (unsigned)(st.st_mode & 07777));
-    if (r < 0) {
-        close(fd);
-        return r;
-    }
+    if (fstat(*fd, st) < 0)
+        r = procid__fail(err, -errno, "%s", strerror(errno));
+    else if ((r = check_file(st, secure, err)) == 0 && secure)
+        r = check_dir(dfd, st, err);
+    close(dfd);
+    if (r < 0)
+        close(*fd);
+    return r;
+}
+
+static int read_fd(int fd, char *buf, size_t cap, size_t *len, procid_error *err)
+{
     size_t n = 0;
     for (;;) {
         char extra = 0; /* read(2) target for the byte past cap */
@@ -142,19 +212,57 @@ int procid__plat_read_file(const char *path, unsigned flags, char *buf,
         ssize_t k = read(fd, dst, want);
         if (k < 0 && errno == EINTR)
             continue;
-        if (k < 0) {
-            int e = errno;
-            close(fd);
-            return procid__fail(err, -e, "%s", strerror(e));
-        }
+        if (k < 0)
+            return procid__fail(err, -errno, "%s", strerror(errno));
         if (k == 0)
             break;
         n += (size_t)k;
         if (n > cap)
             break;
     }
-    close(fd);
     *len = n;
+    return 0;
+}
+
+int procid__plat_read_file(const char *path, unsigned flags, char *buf,
+                           size_t cap, size_t *len, procid_error *err)
+{
+    int fd = -1;
+    struct stat st;
+    memset(&st, 0, sizeof st);
+    int r = open_checked(path, flags, &fd, &st, err);
+    if (r < 0 || fd < 0)
+        return r < 0 ? r : -EIO;
+    r = read_fd(fd, buf, cap, len, err);
+    close(fd);
+    return r;
+}
+
+int procid__plat_remove_file(const char *path, unsigned flags, const char *buf,
+                             size_t len, procid_error *err)
+{
+    int fd = -1;
+    struct stat st, now;
+    char cur[PROCID_PIDFILE_MAX + 1];
+    size_t n = 0;
+    memset(&st, 0, sizeof st);
+    memset(&now, 0, sizeof now);
+    int r = open_checked(path, flags, &fd, &st, err);
+    if (r < 0 || fd < 0)
+        return r < 0 ? r : -EIO;
+    r = read_fd(fd, cur, PROCID_PIDFILE_MAX, &n, err);
+    close(fd);
+    if (r < 0)
+        return r;
+    if (n != len || memcmp(cur, buf, len) != 0)
+        return procid__fail(err, -ESTALE, "changed since it was read; not removed");
+    /* the name must still lead to the file whose content was compared */
+    if (lstat(path, &now) < 0)
+        return procid__fail(err, -errno, "%s", strerror(errno));
+    if (now.st_dev != st.st_dev || now.st_ino != st.st_ino)
+        return procid__fail(err, -ESTALE, "replaced since it was read; not removed");
+    if (unlink(path) < 0)
+        return procid__fail(err, -errno, "cannot remove: %s", strerror(errno));
     return 0;
 }
 

@@ -26,6 +26,7 @@
 #include <aclapi.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,6 +219,25 @@ void procid__plat_close(procid__proc *p)
 int procid__plat_getpid(void)
 {
     return (int)GetCurrentProcessId();
+}
+
+int procid__plat_pid_max(void)
+{
+    return INT_MAX; /* a DWORD; no documented smaller bound */
+}
+
+/* Windows knows no boot id; one from elsewhere must at least be a token. */
+int procid__plat_boot_valid(const char *s, size_t n)
+{
+    if (n == 0 || n >= PROCID_BOOT_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+              (c >= 'A' && c <= 'Z') || c == '-' || c == '.' || c == ':'))
+            return 0;
+    }
+    return 1;
 }
 
 /* ---- 3. paths ---------------------------------------------------------- */
@@ -536,4 +556,26 @@ int procid__plat_read_file(const char *path, unsigned flags, char *buf,
         r = read_all(h, buf, cap, len, err);
     CloseHandle(h);
     return r;
+}
+
+/* Windows: the content is compared, then the name deleted; a writer that
+   replaces the file between the two loses it (DeleteFileW goes by name). */
+int procid__plat_remove_file(const char *path, unsigned flags, const char *buf,
+                             size_t len, procid_error *err)
+{
+    char now[PROCID_PIDFILE_MAX + 1];
+    size_t n = 0;
+    int r = procid__plat_read_file(path, flags, now, PROCID_PIDFILE_MAX, &n, err);
+    if (r < 0)
+        return r;
+    if (n != len || memcmp(now, buf, len) != 0)
+        return procid__fail(err, -ESTALE,
+                            "changed since it was read; not removed");
+    wchar_t *w;
+    if ((r = to_wide(path, &w)) < 0)
+        return procid__fail(err, r, "path is not valid UTF-8");
+    if (!DeleteFileW(w))
+        r = last_err();
+    free(w);
+    return r < 0 ? procid__fail(err, r, "%s", procid_strerror(r)) : 0;
 }

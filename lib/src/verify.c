@@ -18,11 +18,13 @@ struct procid_handle {
     int verified; /* 0 for an UNVERIFIED (pid-only) hold */
 };
 
+#define ID_FIELDS (PROCID_HAVE_START | PROCID_HAVE_BOOT | PROCID_HAVE_INO)
+
 int procid_identity_match(const procid_identity *a, const procid_identity *b)
 {
-    unsigned both = a->have & b->have;
-    if (a->pid != b->pid)
+    if (a == NULL || b == NULL || a->pid != b->pid)
         return 0;
+    unsigned both = a->have & b->have;
     if ((both & PROCID_HAVE_BOOT) && strcmp(a->boot, b->boot) != 0)
         return 0;
     if ((both & PROCID_HAVE_INO) && a->ino != b->ino)
@@ -33,30 +35,31 @@ int procid_identity_match(const procid_identity *a, const procid_identity *b)
 }
 
 /*
- * Read what is needed to judge `want`: the pidfs inode when the record has
- * one and the platform gives one (one fstat, no /proc read); otherwise the
- * start time. The boot id is cached by the platform.
+ * Read every field `want` has that the platform can give: the inode (one
+ * fstat of the pidfd), the start time and the boot id. The inode never
+ * stands in for the start time: both are compared.
  */
 static int read_current(procid__proc *p, const procid_identity *want,
                         procid_identity *cur)
 {
-    int r;
     memset(cur, 0, sizeof *cur);
     cur->pid = p->pid;
-    if ((want->have & PROCID_HAVE_INO) &&
-        (r = procid__plat_read(p, PROCID_HAVE_INO, cur)) < 0)
-        return r;
-    if (!(cur->have & PROCID_HAVE_INO) && (want->have & PROCID_HAVE_START) &&
-        (r = procid__plat_read(p, PROCID_HAVE_START, cur)) < 0)
-        return r;
-    if ((want->have & PROCID_HAVE_BOOT) &&
-        (r = procid__plat_read(p, PROCID_HAVE_BOOT, cur)) < 0)
-        return r;
-    return 0;
+    return procid__plat_read(p, want->have & ID_FIELDS, cur);
+}
+
+/* The same process (inode unique within a boot) with another start time:
+   the record or the reader's clock view (time namespace) is off. */
+static int contradicts(const procid_identity *want, const procid_identity *cur)
+{
+    unsigned both = want->have & cur->have;
+    return (both & PROCID_HAVE_INO) && want->ino == cur->ino &&
+           (both & PROCID_HAVE_BOOT) && strcmp(want->boot, cur->boot) == 0 &&
+           (both & PROCID_HAVE_START) && want->start != cur->start;
 }
 
 /*
- * Open want->pid into *p and judge it. Returns 0 with *state set; *p stays
+ * Open want->pid into *p and judge it. Returns 0 (or PROCID_CHECK_WEAKER:
+ * RUNNING on fewer fields than the record has) with *state set; *p stays
  * open only when *state is RUNNING or UNVERIFIED.
  */
 static int judge(const procid_identity *want, procid__proc *p,
@@ -92,6 +95,8 @@ static int judge(const procid_identity *want, procid__proc *p,
         *state = PROCID_DEAD;
         return 0;
     }
+    if (r == 0 && contradicts(want, &cur))
+        r = -ESTALE;
     if (r < 0) { /* -EACCES and friends: unknown is never "recycled" */
         procid__plat_close(p);
         return r;
@@ -102,27 +107,32 @@ static int judge(const procid_identity *want, procid__proc *p,
         return 0;
     }
     *state = PROCID_RUNNING;
-    return 0;
+    /* a field the record has and the process could not show: weaker */
+    return (want->have & ID_FIELDS & ~cur.have) ? PROCID_CHECK_WEAKER : 0;
 }
 
 int procid_check(const procid_identity *want, procid_state *state)
 {
     procid__proc p;
     procid_state st;
+    if (want == NULL || state == NULL)
+        return -EINVAL;
     int r = judge(want, &p, &st);
     if (r < 0)
         return r;
     if (st == PROCID_RUNNING || st == PROCID_UNVERIFIED)
         procid__plat_close(&p);
     *state = st;
-    return 0;
+    return r;
 }
 
-int procid_open(const procid_identity *want, int allow_unverified,
+int procid_open(const procid_identity *want, unsigned flags,
                 procid_handle **out, procid_state *state)
 {
     procid__proc p;
     procid_state st;
+    if (want == NULL || out == NULL)
+        return -EINVAL;
     *out = NULL;
     int r = judge(want, &p, &st);
     if (r < 0)
@@ -131,9 +141,10 @@ int procid_open(const procid_identity *want, int allow_unverified,
         *state = st;
     if (st == PROCID_DEAD || st == PROCID_RECYCLED)
         return -ESRCH;
-    if (st == PROCID_UNVERIFIED && !allow_unverified) {
+    if ((st == PROCID_UNVERIFIED && !(flags & PROCID_OPEN_UNVERIFIED)) ||
+        (r == PROCID_CHECK_WEAKER && !(flags & PROCID_OPEN_WEAKER))) {
         procid__plat_close(&p);
-        return -EPERM;
+        return st == PROCID_UNVERIFIED ? -EPERM : -ENOTSUP;
     }
     procid_handle *h = calloc(1, sizeof *h);
     if (h == NULL) {
@@ -166,6 +177,8 @@ static int still_ours(procid_handle *h)
 
 int procid_handle_alive(procid_handle *h)
 {
+    if (h == NULL)
+        return -EINVAL;
     int r = procid__plat_alive(&h->p);
     if (r <= 0)
         return r;
@@ -174,6 +187,8 @@ int procid_handle_alive(procid_handle *h)
 
 int procid_handle_signal(procid_handle *h, int sig)
 {
+    if (h == NULL)
+        return -EINVAL;
     int r = procid_handle_alive(h);
     if (r < 0)
         return r;
@@ -184,6 +199,8 @@ int procid_handle_signal(procid_handle *h, int sig)
 
 int procid_handle_wait(procid_handle *h, int timeout_ms)
 {
+    if (h == NULL || timeout_ms < -1)
+        return -EINVAL;
     int r = procid__plat_wait(&h->p, timeout_ms);
     if (r == -ETIMEDOUT && !h->p.pinned && still_ours(h) == 0)
         return 0; /* the PID now belongs to another process: ours is gone */
@@ -192,7 +209,7 @@ int procid_handle_wait(procid_handle *h, int timeout_ms)
 
 const procid_identity *procid_handle_identity(const procid_handle *h)
 {
-    return &h->id;
+    return h == NULL ? NULL : &h->id;
 }
 
 void procid_close(procid_handle *h)
@@ -206,6 +223,8 @@ void procid_close(procid_handle *h)
 int procid_signal(const procid_identity *want, int sig, procid_state *state)
 {
     procid_handle *h;
+    if (want == NULL)
+        return -EINVAL;
     procid_state st = PROCID_DEAD;
     int r = procid_open(want, 0, &h, &st);
     if (state != NULL)
@@ -219,7 +238,7 @@ int procid_signal(const procid_identity *want, int sig, procid_state *state)
 
 int procid_identity_of(int pid, procid_identity *out)
 {
-    if (pid <= 0)
+    if (pid <= 0 || out == NULL)
         return -EINVAL;
     procid__proc p;
     int r = procid__plat_open(pid, &p);
@@ -241,5 +260,7 @@ int procid_identity_of(int pid, procid_identity *out)
 
 int procid_self(procid_identity *out)
 {
+    if (out == NULL)
+        return -EINVAL;
     return procid_identity_of(procid__plat_getpid(), out);
 }

@@ -9,6 +9,9 @@
 #include <ftw.h>
 #include <dirent.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -190,6 +193,8 @@ int run_in_child(int (*fn)(void *), void *arg)
 
 const char *cli_path(void) { return PROCID_CLI_PATH; }
 
+void (*run_before_exec)(void);
+
 int run_argv(run_result *r, char *const argv[])
 {
     int out[2], err[2];
@@ -211,6 +216,8 @@ int run_argv(run_result *r, char *const argv[])
         if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out[1], 1) < 0 ||
             dup2(err[1], 2) < 0)
             _exit(126);
+        if (run_before_exec != NULL)
+            run_before_exec();
         execv(argv[0], argv);
         _exit(127);
     }
@@ -399,4 +406,24 @@ const char *identity_str(const procid_identity *id, char *buf, size_t cap)
              (id->have & PROCID_HAVE_BOOT) ? id->boot : "",
              (unsigned long long)id->ino);
     return buf;
+}
+
+#ifndef __NR_pidfd_open
+#define __NR_pidfd_open 434
+#endif
+
+int deny_pidfd_open(void)
+{
+    struct sock_filter code[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_pidfd_open, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA)),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog prog = {(unsigned short)(sizeof code / sizeof code[0]), code};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        return -errno;
+    if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0)
+        return -errno;
+    return 0;
 }

@@ -70,6 +70,9 @@ int run_argv(run_result *r, char *const argv[]);
 /* Run the procid CLI with the NULL-terminated arguments after it. */
 int run_cli(run_result *r, ...);
 
+/* Called in the child of run_argv() just before exec (NULL: nothing). */
+extern void (*run_before_exec)(void);
+
 /* Path of the built procid binary. */
 const char *cli_path(void);
 
@@ -104,6 +107,10 @@ int dir_count(const char *dir);
 /* Drop CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH from the effective set, so
    root obeys file modes. 0 or -errno. */
 int drop_dac_caps(void);
+
+/* Make pidfd_open(2) fail with ENOSYS in this process and its children,
+   as a seccomp filter of a container runtime does. 0 or -errno. */
+int deny_pidfd_open(void);
 
 /* Identity fields as text, for failure messages. */
 const char *identity_str(const procid_identity *id, char *buf, size_t cap);

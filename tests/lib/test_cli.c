@@ -126,10 +126,10 @@ static void test_id_of_a_gone_process_exits_1(void **state)
     assert_non_null(strstr(rr.err, arg));
 }
 
-static void test_write_records_the_calling_shell_by_default(void **state)
+static void test_write_records_the_calling_shell_given_as_dollar_dollar(void **state)
 {
     (void)state;
-    char *argv[] = {"/bin/sh", "-c", "\"$0\" write \"$1\" && echo $$",
+    char *argv[] = {"/bin/sh", "-c", "\"$0\" write \"$1\" $$ && echo $$",
                     (char *)cli_path(), pidfile, NULL};
     assert_int_equal(run_argv(&rr, argv), 0);
     char *end;
@@ -610,7 +610,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_id_prints_pid_start_and_boot_of_a_live_process),
         T(test_id_of_a_gone_process_exits_1),
-        T(test_write_records_the_calling_shell_by_default),
+        T(test_write_records_the_calling_shell_given_as_dollar_dollar),
         T(test_write_records_the_identity_of_the_given_pid),
         T(test_write_into_a_missing_directory_exits_1_naming_the_file),
         T(test_status_reports_a_running_process_as_0),

@@ -94,9 +94,9 @@ static void test_format_parse_round_trip_keeps_every_field(void **state)
     assert_int_equal(procid_pidfile_parse(buf, (size_t)n, &back, &e), 0);
     assert_same_identity(&id, &back);
 
-    id.have &= ~PROCID_HAVE_BOOT; /* unknown boot: "-" */
+    id.have &= ~PROCID_HAVE_BOOT; /* unknown boot: left out, not invented */
     n = procid_pidfile_format(&id, buf, sizeof buf);
-    assert_string_equal(buf, "4242\n123456789 -\n");
+    assert_string_equal(buf, "4242\nstart=123456789\n");
     assert_int_equal(procid_pidfile_parse(buf, (size_t)n, &back, &e), 0);
     assert_same_identity(&id, &back);
 }
@@ -107,8 +107,8 @@ static void test_format_writes_pid_alone_on_line_one(void **state)
     procid_identity id = full_identity();
     char buf[PROCID_PIDFILE_MAX];
     assert_true(procid_pidfile_format(&id, buf, sizeof buf) > 0);
-    assert_string_equal(buf, "4242\n123456789 0b9c8f5e-3f4e-4b7a-9d2c-"
-                             "1a2b3c4d5e6f 987654321\n");
+    assert_string_equal(buf, "4242\nstart=123456789 boot=0b9c8f5e-3f4e-4b7a-"
+                             "9d2c-1a2b3c4d5e6f ino=987654321\n");
     /* What pgrep -F and start-stop-daemon read: the first line, a number. */
     char *nl = strchr(buf, '\n');
     assert_non_null(nl);
@@ -186,11 +186,11 @@ static void test_parse_accepts_the_largest_values(void **state)
     (void)state;
     procid_identity id;
     procid_error e = {{0}};
-    assert_int_equal(parse_str("2147483647\n18446744073709551615 - "
+    assert_int_equal(parse_str("4194304\n18446744073709551615 - "
                                "18446744073709551615\n",
                                &id, &e),
                      0);
-    assert_int_equal(id.pid, INT_MAX);
+    assert_int_equal(id.pid, 4194304); /* Linux PID_MAX_LIMIT */
     assert_true(id.start == UINT64_MAX);
     assert_true(id.ino == UINT64_MAX);
 }
@@ -206,7 +206,7 @@ typedef struct bad_form {
 static const bad_form bad_forms[] = {
     {"empty", "", 0, "empty"},
     {"garbage", "hello\n", 0, "line 1, column 1: expected a decimal pid"},
-    {"white space only", " \n", 0, "line 1, column 1"},
+    {"white space only", " \n", 0, "line 1, column 2: expected a decimal pid"},
     {"plus sign", "+1\n", 0, "found '+'"},
     {"minus sign", "-1\n", 0, "found '-'"},
     {"hex", "0x10\n", 0, "line 1, column 2: unexpected 'x' in a decimal pid"},
@@ -215,23 +215,37 @@ static const bad_form bad_forms[] = {
     {"leading zero", "0123\n", 0, "leading zero"},
     {"pid 0", "0\n", 0, "pid 0"},
     {"pid overflow", "2147483648\n", 0, "out of range"},
+    {"pid above pid_max", "4194305\n", 0, "above this system's maximum"},
     {"huge pid", "99999999999999999999999\n", 0, "out of range"},
     {"start overflow", "1\n18446744073709551616 -\n", 0, "line 2, column 1: a start time is out of range"},
     {"legacy start overflow", "1 18446744073709551616\n", 0, "out of range"},
-    {"legacy extra field", "1 2 3\n", 0, "line 1, column 4"},
-    {"extra field on line 2", "1\n2 boot 3 4\n", 0, "line 2"},
-    {"extra line", "1\n2 boot 3\n4\n", 0, "line 3: unexpected extra line"},
-    {"empty line 2", "1\n\n", 0, "line 2, column 1: expected a start time"},
+    {"legacy extra field", "1 2 3\n", 0, "line 1, column 5"},
+    {"extra field on line 2", "1\n2 - 3 4\n", 0, "line 2"},
+    {"extra line", "1\n2 - 3\n4\n", 0, "line 3: unexpected extra line"},
+    {"empty line 2", "1\n\n", 0, "line 2, column 1: expected a field"},
     {"NUL byte", "12\0\n", 4, "NUL byte at offset 2"},
-    {"carriage return", "12\r\n", 0, "line 1, column 3"},
+    {"carriage return mid-line", "12\r3\n", 0, "line 1, column 3"},
+    {"carriage return on line 2", "1\nstart=2\r\n", 0, "line 2, column 8"},
+    {"padding on line 2", "1\n start=2\n", 0, "line 2, column 1"},
+    {"v2 unknown key", "1\nstart=2 color=red\n", 0, "unknown field 'color'"},
+    {"v2 duplicate key", "1\nstart=2 start=3\n", 0, "field 'start' appears twice"},
+    {"v2 boot not a uuid", "1\nstart=2 boot=not-a-uuid\n", 0, "not a boot id"},
+    {"v2 boot dash", "1\nstart=2 boot=-\n", 0, "not a boot id"},
+    {"v2 ino 0", "1\nstart=2 ino=0\n", 0, "inode number 0"},
+    {"v2 missing value", "1\nstart=\n", 0, "expected a start time"},
+    {"v2 missing =", "1\nstart 2\n", 0, "expected '=' after the field name"},
+    {"v2 upper-case key", "1\nSTART=2\n", 0, "expected a field"},
+    {"v2 double space", "1\nstart=2  ino=3\n", 0, "line 2, column 9"},
+    {"v2 trailing space", "1\nstart=2 \n", 0, "line 2, column 9"},
+    {"v1 boot not a uuid", "1\n2 not-a-uuid\n", 0, "not a boot id"},
     {"missing boot", "1\n123\n", 0, "line 2, column 4: expected ' ' and a boot id"},
     {"bad boot", "1\n123 b/oot\n", 0, "line 2"},
-    {"bad ino", "1\n123 boot x\n", 0, "expected an inode number"},
-    {"ino 0", "1\n123 boot 0\n", 0, "inode number 0"},
-    {"trailing space", "1\n123 boot \n", 0, "line 2, column 10"},
-    {"trailing space after ino", "1\n123 boot 5 \n", 0, "line 2"},
-    {"double space", "1\n123  boot\n", 0, "line 2"},
-    {"negative start", "1\n-5 boot\n", 0, "line 2, column 1"},
+    {"bad ino", "1\n123 - x\n", 0, "expected an inode number"},
+    {"ino 0", "1\n123 - 0\n", 0, "inode number 0"},
+    {"trailing space", "1\n123 - \n", 0, "line 2, column 7"},
+    {"trailing space after ino", "1\n123 - 5 \n", 0, "line 2"},
+    {"double space", "1\n123  -\n", 0, "line 2"},
+    {"negative start", "1\n-5 -\n", 0, "line 2, column 1"},
     {"boot too long", "1\n5 0123456789012345678901234567890123456789012345678901234567890123456789\n", 0, "boot id is longer"},
 };
 
@@ -253,6 +267,39 @@ static void test_parse_rejects_every_malformed_form_and_says_where(void **state)
                      f->name, r, e.msg, f->msg);
         if (memcmp(&id, &before, sizeof id) != 0)
             fail_msg("form '%s': *out was modified on error", f->name);
+    }
+}
+
+static void test_parse_reads_v1_line_two_and_v2_in_any_field_order(void **state)
+{
+    (void)state;
+    procid_identity v1, v2, any;
+    procid_error e = {{0}};
+    assert_int_equal(parse_str("4121\n2978 0b9c8f5e-3f4e-4b7a-9d2c-1a2b3c4d5e6f 1092\n", &v1, &e), 0);
+    assert_int_equal(parse_str("4121\nstart=2978 boot=0b9c8f5e-3f4e-4b7a-9d2c-1a2b3c4d5e6f ino=1092\n", &v2, &e), 0);
+    assert_int_equal(parse_str("4121\nino=1092 boot=0b9c8f5e-3f4e-4b7a-9d2c-1a2b3c4d5e6f start=2978", &any, &e), 0);
+    assert_same_identity(&v1, &v2);
+    assert_same_identity(&v1, &any);
+    assert_int_equal(v1.have, PROCID_HAVE_START | PROCID_HAVE_BOOT | PROCID_HAVE_INO);
+    /* fields left out are unknown, not zero */
+    assert_int_equal(parse_str("4121\nstart=2978\n", &v2, &e), 0);
+    assert_int_equal(v2.have, PROCID_HAVE_START);
+    assert_int_equal(parse_str("4121\nino=7\n", &v2, &e), 0);
+    assert_int_equal(v2.have, PROCID_HAVE_INO);
+}
+
+static void test_parse_accepts_blanks_tabs_and_crlf_around_the_pid(void **state)
+{
+    (void)state;
+    const char *forms[] = {"  4121\n", "4121  \n", "\t4121\t\n", "4121\r\n",
+                           "   4121 \r\n", "      4121", "4121\r",
+                           " 4121\t\r\nstart=5\n"};
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        procid_identity id;
+        procid_error e = {{0}};
+        if (parse_str(forms[i], &id, &e) != 0)
+            fail_msg("form %zu refused: %s", i, e.msg);
+        assert_int_equal(id.pid, 4121);
     }
 }
 
@@ -286,9 +333,11 @@ static void test_parse_accepts_null_error_pointer(void **state)
 
 /* ---- safe read --------------------------------------------------------- */
 
+#define SOME_BOOT "0b9c8f5e-3f4e-4b7a-9d2c-1a2b3c4d5e6f"
+
 static void write_valid(const char *p)
 {
-    const char *text = "4242\n123456789 some-boot 77\n";
+    const char *text = "4242\nstart=123456789 boot=" SOME_BOOT " ino=77\n";
     assert_int_equal(file_put(p, text, strlen(text)), 0);
     assert_int_equal(chmod(p, 0644), 0);
 }
@@ -310,7 +359,7 @@ static void test_read_accepts_a_safe_file(void **state)
     assert_int_equal(procid_pidfile_read(path, 0, &id, &e), 0);
     assert_int_equal(id.pid, 4242);
     assert_int_equal(id.have, PROCID_HAVE_START | PROCID_HAVE_BOOT | PROCID_HAVE_INO);
-    assert_string_equal(id.boot, "some-boot");
+    assert_string_equal(id.boot, SOME_BOOT);
 }
 
 static void test_read_refuses_symlink_unless_insecure(void **state)
@@ -633,6 +682,8 @@ int main(void)
         cmocka_unit_test(test_parse_legacy_one_line_pid_and_start),
         cmocka_unit_test(test_parse_accepts_the_largest_values),
         cmocka_unit_test(test_parse_rejects_every_malformed_form_and_says_where),
+        cmocka_unit_test(test_parse_reads_v1_line_two_and_v2_in_any_field_order),
+        cmocka_unit_test(test_parse_accepts_blanks_tabs_and_crlf_around_the_pid),
         cmocka_unit_test_setup_teardown(test_parse_rejects_more_than_256_bytes, setup, teardown),
         cmocka_unit_test(test_parse_accepts_null_error_pointer),
         cmocka_unit_test_setup_teardown(test_read_returns_enoent_for_missing_file, setup, teardown),

@@ -171,7 +171,9 @@ static void lex_c(lexer *lx)
     while (lx->i < lx->n) {
         char c = lx->t[lx->i];
         char d = peek(lx, 1);
-        char prev = lx->i > 0 ? lx->t[lx->i - 1] : ' ';
+        char prev = ' ';
+        if (lx->i > 0)
+            prev = lx->t[lx->i - 1];
         if (c == '/' && d == '/')
             c_line_comment(lx);
         else if (c == '/' && d == '*')

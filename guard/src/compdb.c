@@ -680,7 +680,9 @@ static void gcc_split(const char *s, size_t n, argv_buf *out)
     size_t wl = 0;
     int have = 0, sq = 0, dq = 0, bs = 0;
     for (size_t i = 0; i <= n; i++) {
-        char c = i < n ? s[i] : ' ';
+        char c = ' '; /* a blank past the end flushes the last word */
+        if (i < n)
+            c = s[i];
         int blank = c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
                     c == '\f' || c == '\v';
         if (i == n || (blank && !sq && !dq && !bs)) {

@@ -15,10 +15,11 @@
 pg_text *pg_texts_get(pg_texts *t, const char *path)
 {
     /* sites come sorted by path: the last answer is usually the next one */
-    if (t->last < t->n && strcmp(t->v[t->last].path, path) == 0)
+    if (t->last < t->n && t->v[t->last].path != NULL &&
+        strcmp(t->v[t->last].path, path) == 0)
         return t->v[t->last].text ? &t->v[t->last] : NULL;
     for (size_t i = 0; i < t->n; i++)
-        if (strcmp(t->v[i].path, path) == 0) {
+        if (t->v[i].path != NULL && strcmp(t->v[i].path, path) == 0) {
             t->last = i;
             return t->v[i].text ? &t->v[i] : NULL;
         }

@@ -13,8 +13,10 @@
 #include <unistd.h>
 
 #include "allowlist.h"
+#include "baseline.h"
 #include "clang_pass.h"
 #include "compdb.h"
+#include "fix.h"
 #include "judge.h"
 #include "libclang.h"
 #include "pg.h"
@@ -74,6 +76,23 @@ static const char usage_text[] =
     "                         from 'clang -print-resource-dir' or beside\n"
     "                         libclang)\n"
     "      --list-rules       print the rule ids with a one-line description\n"
+    "\n"
+    "Adoption:\n"
+    "      --write-baseline=FILE  record every finding of this run in FILE\n"
+    "                         (plain text, sorted) and report them as\n"
+    "                         baselined; whole-repository runs only\n"
+    "      --baseline=FILE    do not report the findings FILE records; an\n"
+    "                         entry that matches nothing is baseline-stale.\n"
+    "                         A finding is matched by rule, path, literal\n"
+    "                         value and its line's text without blanks, so\n"
+    "                         lines moving or re-indented keep matching\n"
+    "      --fix              insert the missing acknowledgements (at the end\n"
+    "                         of the site's line in the file's comment style,\n"
+    "                         at the macro's definition for a macro) and\n"
+    "                         append the missing allowlist entries, then\n"
+    "                         check again; a file changed since it was read\n"
+    "                         is left alone (exit 2). Needs --reason\n"
+    "      --reason=TEXT      the reason --fix writes into each ack and entry\n"
     "  -h, --help             print this help\n"
     "  -V, --version          print the version\n"
     "\n"
@@ -93,6 +112,8 @@ static const char usage_text[] =
 
 typedef struct options {
     const char *build_dir, *allowlist, *ignore, *resource_dir, *sarif;
+    const char *baseline, *write_baseline, *reason; /* adoption */
+    int fix;
     pg_format format;
     int jobs;
     char **paths;
@@ -115,10 +136,44 @@ static void list_rules(void)
     }
 }
 
+/* The adoption options together: -1 when they make sense, else 2. */
+static int check_adoption(const options *o)
+{
+    if (o->fix && o->reason == NULL)
+        return usage_error("%s needs --reason \"why these /proc accesses are "
+                           "needed\": it is written into every ack and entry",
+                           "--fix");
+    if (o->reason != NULL && !o->fix)
+        return usage_error("%s is the reason --fix writes; give --fix too",
+                           "--reason");
+    if (o->reason != NULL) {
+        const char *r = o->reason + strspn(o->reason, " \t");
+        if (*r == '\0' || strpbrk(r, "\n\r") || strstr(r, "*/"))
+            return usage_error("--reason '%s' must be one line of text, "
+                               "without '*/'",
+                               o->reason);
+    }
+    if (o->write_baseline != NULL && o->npaths > 0)
+        return usage_error("%s records the whole repository: give no PATH",
+                           "--write-baseline");
+    return -1;
+}
+
 /* -1: parsed, go on; otherwise the exit code. */
 static int parse_options(int argc, char **argv, options *o)
 {
-    enum { O_ALLOW = 256, O_IGNORE, O_FORMAT, O_RES, O_RULES, O_SARIF };
+    enum {
+        O_ALLOW = 256,
+        O_IGNORE,
+        O_FORMAT,
+        O_RES,
+        O_RULES,
+        O_SARIF,
+        O_BASE,
+        O_WBASE,
+        O_FIX,
+        O_REASON
+    };
     static const struct option longs[] = {
         {"build-dir", required_argument, NULL, 'p'},
         {"allowlist", required_argument, NULL, O_ALLOW},
@@ -128,6 +183,10 @@ static int parse_options(int argc, char **argv, options *o)
         {"jobs", required_argument, NULL, 'j'},
         {"resource-dir", required_argument, NULL, O_RES},
         {"list-rules", no_argument, NULL, O_RULES},
+        {"baseline", required_argument, NULL, O_BASE},
+        {"write-baseline", required_argument, NULL, O_WBASE},
+        {"fix", no_argument, NULL, O_FIX},
+        {"reason", required_argument, NULL, O_REASON},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -143,6 +202,10 @@ static int parse_options(int argc, char **argv, options *o)
         case O_IGNORE: o->ignore = optarg; break;
         case O_RES: o->resource_dir = optarg; break;
         case O_SARIF: o->sarif = optarg; break;
+        case O_BASE: o->baseline = optarg; break;
+        case O_WBASE: o->write_baseline = optarg; break;
+        case O_FIX: o->fix = 1; break;
+        case O_REASON: o->reason = optarg; break;
         case O_FORMAT:
             if (strcmp(optarg, "text") == 0)
                 o->format = PG_FMT_TEXT;
@@ -175,7 +238,7 @@ static int parse_options(int argc, char **argv, options *o)
     }
     o->paths = argv + optind;
     o->npaths = (size_t)(argc - optind);
-    return -1;
+    return check_adoption(o);
 }
 
 /* Everything one run owns, freed in one place. */
@@ -184,6 +247,11 @@ typedef struct run {
     char *root;
     int in_git;
     char *allow_rel, *ignore_rel; /* as reported */
+    char *allow_text;             /* the allowlist as read (fix-its) */
+    size_t allow_len;
+    char *base_rel;  /* the baseline as reported, or NULL */
+    int fixed;       /* --fix changed files: check again */
+    int fix_refused; /* --fix left a changed file alone: exit 2 */
     pg_patlist allow, ignore;
     pg_files files;
     pg_texts texts;
@@ -245,7 +313,8 @@ static char *report_path(const char *root, const char *given)
    (missing means empty). Syntax errors become findings. 0, or -1 when an
    explicit file is missing. */
 static int load_patlist(run *r, const char *given, const char *deflt,
-                        pg_patlist *out, char **shown)
+                        pg_patlist *out, char **shown, char **keep,
+                        size_t *keep_len)
 {
     char *path;
     if (given) {
@@ -269,7 +338,12 @@ static int load_patlist(run *r, const char *given, const char *deflt,
     }
     free(path);
     pg_patlist_parse(text, len, out);
-    free(text);
+    if (keep != NULL) {
+        *keep = text;
+        *keep_len = len;
+    } else {
+        free(text);
+    }
     for (size_t i = 0; i < out->nerrs; i++)
         add_error(r, *shown, out->errs[i].line, out->errs[i].col,
                   PG_RULE_ALLOWLIST_SYNTAX, out->errs[i].msg);
@@ -502,10 +576,12 @@ static int finish(run *r)
                : pg_findings_count(&r->findings) ? EXIT_FINDINGS
                                                  : EXIT_CLEAN;
     pg_findings_sort(&r->findings);
-    pg_run_info info = {
-        PG_VERSION,   r->root,           r->files.partial, code,
-        r->files.n,   r->nclang,         r->nts,           r->files.nignored,
-        r->allow_rel, PG_INFORMATION_URI};
+    pg_run_info info = {PG_VERSION,       r->root,
+                        r->files.partial, code,
+                        r->files.n,       r->nclang,
+                        r->nts,           r->files.nignored,
+                        r->allow_rel,     PG_INFORMATION_URI,
+                        r->base_rel};
     if (r->files.n == 0 && code != EXIT_TROUBLE)
         fprintf(stderr,
                 "procguard: warning: no files were checked: none of the "
@@ -529,11 +605,97 @@ static int finish(run *r)
     return code;
 }
 
+/* 1 if libclang read `path` whole this run: every expansion site it can
+   hold was seen. */
+static int parsed_whole(const char *path, void *ctx)
+{
+    pg_texts *t = ctx;
+    for (size_t i = 0; i < t->n; i++)
+        if (strcmp(t->v[i].path, path) == 0)
+            return t->v[i].whole;
+    return 0;
+}
+
+/* The baseline: --write-baseline records today's findings (and reports
+   them as baselined), --baseline hides the ones recorded. 0, or -1 after
+   saying why on stderr. */
+static int baseline_stage(run *r)
+{
+    const char *given =
+        r->opt.write_baseline ? r->opt.write_baseline : r->opt.baseline;
+    if (given == NULL)
+        return 0;
+    char *text;
+    size_t len;
+    pg_error err;
+    if (r->opt.write_baseline != NULL) {
+        text = pg_baseline_format(&r->findings);
+        len = strlen(text);
+        FILE *f = fopen(given, "w");
+        int bad = f == NULL || fwrite(text, 1, len, f) != len;
+        if (f != NULL && fclose(f) != 0)
+            bad = 1;
+        if (bad) {
+            fprintf(stderr, "procguard: cannot write '%s': %s\n", given,
+                    strerror(errno));
+            free(text);
+            return -1;
+        }
+    } else if (pg_read_file(given, &text, &len, &err) != 0) {
+        fprintf(stderr, "procguard: %s\n", err.msg);
+        return -1;
+    }
+    pg_baseline b;
+    pg_baseline_parse(text, len, &b);
+    free(text);
+    r->base_rel = report_path(r->root, given);
+    for (size_t i = 0; i < b.nerrs; i++)
+        fprintf(stderr, "%s:%u:%u: error: %s [baseline-syntax]\n", r->base_rel,
+                b.errs[i].line, b.errs[i].col, b.errs[i].msg);
+    int rc = b.nerrs ? -1 : 0;
+    if (rc == 0)
+        pg_baseline_apply(&b, &r->findings, r->base_rel, r->files.partial,
+                          parsed_whole, &r->texts);
+    pg_baseline_free(&b);
+    return rc;
+}
+
+/* Fix-its: every unacknowledged or unlisted site carries its fix; --fix
+   applies them, says what changed, and has the run checked again. */
+static int fix_stage(run *r)
+{
+    char *allow = r->opt.allowlist ? report_path(r->root, r->opt.allowlist)
+                                   : pg_strdup("allowlist/proc.allow");
+    pg_fix_in in = {&r->texts, r->opt.reason, "portability:",
+                    allow,     r->allow_text, r->allow_len};
+    pg_fix_plan(&in, &r->findings);
+    if (!r->opt.fix) {
+        free(allow);
+        return finish(r);
+    }
+    pg_fix_log log;
+    pg_fix_apply(&in, &r->findings, r->root, &log);
+    free(allow);
+    for (size_t i = 0; i < log.n; i++)
+        fprintf(stderr, "procguard: fix: %s\n", log.lines[i]);
+    if (log.changed == 0 && !log.refused)
+        fputs("procguard: fix: nothing to fix\n", stderr);
+    r->fixed = log.changed > 0;
+    r->fix_refused = log.refused;
+    pg_fix_log_free(&log);
+    if (r->fixed) /* main checks again and reports that */
+        return EXIT_CLEAN;
+    int code = finish(r);
+    return r->fix_refused ? EXIT_TROUBLE : code;
+}
+
 static void run_free(run *r)
 {
     free(r->root);
     free(r->allow_rel);
     free(r->ignore_rel);
+    free(r->allow_text);
+    free(r->base_rel);
     pg_patlist_free(&r->allow);
     pg_patlist_free(&r->ignore);
     pg_files_free(&r->files);
@@ -578,9 +740,9 @@ static int check(run *r)
     }
     r->texts.root = r->root;
     if (load_patlist(r, r->opt.allowlist, "allowlist/proc.allow", &r->allow,
-                     &r->allow_rel) != 0 ||
+                     &r->allow_rel, &r->allow_text, &r->allow_len) != 0 ||
         load_patlist(r, r->opt.ignore, "allowlist/proc.ignore", &r->ignore,
-                     &r->ignore_rel) != 0)
+                     &r->ignore_rel, NULL, NULL) != 0)
         return EXIT_TROUBLE;
     if (r->trouble) /* a malformed allowlist: judging with it would mislead */
         return finish(r);
@@ -603,7 +765,10 @@ static int check(run *r)
     pg_judge_in in = {&r->sites, &r->texts, &r->allow, r->allow_rel,
                       r->files.partial};
     pg_judge(&in, &r->findings);
-    return finish(r);
+    pg_findings_sort(&r->findings);
+    if (baseline_stage(r) != 0)
+        return EXIT_TROUBLE;
+    return fix_stage(r);
 }
 
 int main(int argc, char **argv)
@@ -614,6 +779,17 @@ int main(int argc, char **argv)
     if (code >= 0)
         return code;
     code = check(&r);
+    if (r.fixed) { /* report the files as fixed */
+        options o = r.opt;
+        int refused = r.fix_refused;
+        run_free(&r);
+        memset(&r, 0, sizeof r);
+        r.opt = o;
+        r.opt.fix = 0;
+        code = check(&r);
+        if (refused)
+            code = EXIT_TROUBLE;
+    }
     run_free(&r);
     return code;
 }

@@ -140,23 +140,26 @@ void pg_findings_sort(pg_findings *f)
         qsort(f->v, f->n, sizeof *f->v, by_location);
 }
 
+void pg_finding_clear(pg_finding *d)
+{
+    free(d->path);
+    free(d->message);
+    free(d->srcline);
+    free(d->value);
+    free(d->macro);
+    free(d->def_path);
+    free(d->ack_reason);
+    free(d->allow_entry);
+    free(d->fix_path);
+    free(d->fix_text);
+    free(d->allow_path);
+    free(d->allow_text);
+}
+
 void pg_findings_free(pg_findings *f)
 {
-    for (size_t i = 0; i < f->n; i++) {
-        pg_finding *d = &f->v[i];
-        free(d->path);
-        free(d->message);
-        free(d->srcline);
-        free(d->value);
-        free(d->macro);
-        free(d->def_path);
-        free(d->ack_reason);
-        free(d->allow_entry);
-        free(d->fix_path);
-        free(d->fix_text);
-        free(d->allow_path);
-        free(d->allow_text);
-    }
+    for (size_t i = 0; i < f->n; i++)
+        pg_finding_clear(&f->v[i]);
     free(f->v);
     f->v = NULL;
     f->n = f->cap = 0;

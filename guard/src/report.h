@@ -73,6 +73,8 @@ pg_finding *pg_findings_add(pg_findings *f, const pg_finding *src);
 /* Sort by path, line, column, rule (findings without a path first). */
 void pg_findings_sort(pg_findings *f);
 void pg_findings_free(pg_findings *f);
+/* Free one finding's strings (a finding dropped from a list). */
+void pg_finding_clear(pg_finding *f);
 /* Findings that are neither passed sites, baselined nor warnings: what
    makes exit 1. */
 size_t pg_findings_count(const pg_findings *f);

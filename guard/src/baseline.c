@@ -128,9 +128,14 @@ static char *unescape(const char *s, size_t n)
             out[w++] = s[i];
             continue;
         }
-        char c = ++i < n ? s[i] : '\0';
+        char c = '\0';
+        if (++i < n)
+            c = s[i];
         if (c == '\\' || c == 't' || c == 'n' || c == 'r') {
-            out[w++] = c == 't' ? '\t' : c == 'n' ? '\n' : c == 'r' ? '\r' : c;
+            out[w++] = (char)(c == 't'   ? '\t'
+                              : c == 'n' ? '\n'
+                              : c == 'r' ? '\r'
+                                         : c);
         } else if (c == 'x' && i + 2 < n && hexval(s[i + 1]) >= 0 &&
                    hexval(s[i + 2]) >= 0) {
             out[w++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
@@ -364,7 +369,8 @@ void pg_baseline_apply(const pg_baseline *b, pg_findings *f, const char *shown,
        baselined, the entries left over are stale */
     size_t i = 0, j = 0;
     size_t nstale = 0;
-    const pg_bl_entry **st = pg_xrealloc(NULL, (b->n + 1) * sizeof *st);
+    const pg_bl_entry **st =
+        pg_xrealloc(NULL, (b->n + 1) * sizeof(const pg_bl_entry *));
     while (i < nf || j < b->n) {
         int c = i == nf ? 1 : j == b->n ? -1 : key_cmp(&kf[i], &kb[j]);
         if (c == 0) {

@@ -99,6 +99,8 @@ static place place_ack(const pg_fix_in *in, const pg_text *t, unsigned line,
     size_t end = trimmed_len(s);
     place p = {(unsigned)end + 1, NULL};
     char *ind = indent_of(s);
+    int slashes = t->lang != PG_LANG_PYTHON &&
+                  count(t->text, t->len, "//") > count(t->text, t->len, "/*");
     if (t->lang == PG_LANG_PYTHON) {
         if ((strstr(s, "\"\"\"") || strstr(s, "'''")) && !prev_cont) {
             p.col = 1;
@@ -112,9 +114,10 @@ static place place_ack(const pg_fix_in *in, const pg_text *t, unsigned line,
     } else if (ends_in_comment(t, line) || strstr(s, "R\"")) {
         if (!prev_cont) {
             p.col = 1;
-            p.text = xprintf("%s/* %s %s */\n", ind, kw, why);
+            p.text = slashes ? xprintf("%s// %s %s\n", ind, kw, why)
+                             : xprintf("%s/* %s %s */\n", ind, kw, why);
         }
-    } else if (count(t->text, t->len, "//") > count(t->text, t->len, "/*")) {
+    } else if (slashes) {
         p.text = xprintf(" // %s %s", kw, why);
     } else {
         p.text = xprintf(" /* %s %s */", kw, why);
@@ -147,7 +150,7 @@ static void plan_one(const pg_fix_in *in, pg_finding *f, unsigned allow_line)
         unsigned line = f->def_path ? f->def_line : f->line;
         pg_text *t = path[0] == '/' ? NULL : pg_texts_get(in->texts, path);
         char *s = pg_text_line(t, line);
-        if (s != NULL) {
+        if (t != NULL && s != NULL) {
             place p = place_ack(in, t, line, s);
             if (p.text != NULL) {
                 f->fix_path = pg_strdup(path);

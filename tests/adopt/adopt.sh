@@ -15,7 +15,7 @@ set -uo pipefail
 pg=$1
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.invalid
 export GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.invalid
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
@@ -119,9 +119,56 @@ check "a removed site makes its entry baseline-stale (exit $rc)" \
 check "exactly one stale entry" test "$(grep -c 'baseline-stale\]' "$work/out")" -eq 1
 git -C "$repo" checkout -q -- src/mod11.c
 
+# a partial run never calls an entry stale; a malformed baseline is exit 2
+pgrun "$repo" --baseline procguard.baseline src/mod01.c
+check "a partial run with the baseline is clean (exit $rc)" test $rc -eq 0
+cp "$repo/procguard.baseline" "$work/bl.orig"
+printf 'src/x.c\tproc-unacked\tnothex:1\t-\t/proc\nsrc/y.c\tno-such-rule\t0123456789abcdef:1\t-\t/proc\n' >>"$repo/procguard.baseline"
+total=$(wc -l <"$repo/procguard.baseline")
+pgrun "$repo" --baseline procguard.baseline
+check "a malformed baseline exits 2 (exit $rc)" test $rc -eq 2
+check "  ... naming each bad line" \
+    sh -c "grep -q '^procguard.baseline:$((total - 1)):[0-9]*: error: malformed fingerprint' '$work/err' &&
+           grep -q '^procguard.baseline:$total:[0-9]*: error: not a rule' '$work/err'"
+cp "$work/bl.orig" "$repo/procguard.baseline"
+pgrun "$repo" --write-baseline other.baseline src/mod01.c
+check "--write-baseline with a PATH is a usage error (exit $rc)" test $rc -eq 2
+
 # --- fix-its ---------------------------------------------------------------
 fixrepo=$work/fixme
 new_repo "$fixrepo"
+# sites where the end of the line is no place for a comment: a continued
+# macro line, a line ending inside a block comment, a C++ raw string, a
+# Python triple-quoted string; and a C++ file using // comments
+cat >"$fixrepo/src/tricky.c" <<'C'
+#include <string.h>
+#define STATUS_OF(buf) \
+    strcpy(buf, "/proc/self/status"); \
+    (void)0
+int tricky(char *b) { STATUS_OF(b); return b[0]; }
+const char *open_comment = "/proc/version"; /* the kernel's
+   version string */
+C
+cat >"$fixrepo/src/raw.cc" <<'CC'
+// a C++ file
+const char *raw = R"(/proc/mounts)";
+const char *plain = "/proc/cpuinfo";
+CC
+cat >"$fixrepo/tools/doc.py" <<'PY'
+DOC = """/proc/self/environ
+is read here"""
+PY
+python3 - "$fixrepo" <<'PY'
+import json, os, sys
+r = sys.argv[1]
+db = json.load(open(os.path.join(r, "compile_commands.json")))
+db.append({"directory": r, "file": os.path.join(r, "src/tricky.c"),
+           "arguments": ["cc", "-std=c11", "-c", "src/tricky.c"]})
+db.append({"directory": r, "file": os.path.join(r, "src/raw.cc"),
+           "arguments": ["c++", "-std=c++17", "-c", "src/raw.cc"]})
+json.dump(db, open(os.path.join(r, "compile_commands.json"), "w"))
+PY
+git -C "$fixrepo" add -A && git -C "$fixrepo" commit -qm tricky
 pgrun "$fixrepo" -p . --format json
 check "JSON: every unacked site carries its fixes (ack and allowlist line)" python3 - "$work/out" <<'PY'
 import json, sys
@@ -163,7 +210,7 @@ import sys
 es = [l.split(None, 1) for l in open(sys.argv[1]) if l.strip() and not l.startswith("#")]
 assert [e[0] for e in es] == sorted(e[0] for e in es)
 assert all(e[1].strip() == "legacy Linux-only access, to review" for e in es)
-assert len(es) == 31, len(es)
+assert len(es) == 34, len(es)
 PY
 sum1=$(cd "$fixrepo" && find . -path ./.git -prune -o -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum)
 pgrun "$fixrepo" -p . --fix --reason "legacy Linux-only access, to review"
@@ -178,6 +225,17 @@ for e in json.load(open(os.path.join(r, "compile_commands.json"))):
                     "-Wno-unused-const-variable", e["file"]], cwd=e["directory"], check=True)
 PY
 check "the fixed Python compiles" python3 -m py_compile "$fixrepo"/tools/*.py "$fixrepo/tools/runner"
+check "the fixed C++ compiles" c++ -std=c++17 -fsyntax-only "$fixrepo/src/raw.cc"
+check "the raw string and the triple-quoted string are unchanged" python3 - "$fixrepo" <<'PY'
+import sys, os
+r = sys.argv[1]
+exec(open(os.path.join(r, "tools/doc.py")).read())
+assert DOC == "/proc/self/environ\nis read here", repr(DOC)
+assert 'R"(/proc/mounts)";' in open(os.path.join(r, "src/raw.cc")).read()
+PY
+check "a C++ file gets // acks" grep -q '"/proc/cpuinfo"; // portability: legacy' "$fixrepo/src/raw.cc"
+check "a C file using block comments gets block-comment acks" \
+    grep -q '"/proc/meminfo" /\* portability: legacy Linux-only access, to review \*/$' "$fixrepo/src/mod00.c"
 
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -719,7 +719,9 @@ static size_t site_set(const result *r, char ***out)
             char buf[512];
             snprintf(buf, sizeof buf, "%s:%d", json_str(a->items[i], "path"),
                      (int)json_num(a->items[i], "line"));
-            v = realloc(v, (n + 1) * sizeof *v);
+            char **nv = realloc(v, (n + 1) * sizeof *v);
+            assert_non_null(nv);
+            v = nv;
             v[n++] = strdup(buf);
         }
     }

@@ -220,10 +220,14 @@ static int read_raw(const char *abs, char **buf, size_t *len)
     return 0;
 }
 
+static int unchanged(const char *abs, const char *judged, size_t jlen);
+
 /* Replace abs with len bytes of data: a temporary file beside it, the old
-   mode, fsync, rename. 0 or -1 (errno set). */
+   mode, fsync, then -- only if abs still holds `judged` (the text procguard
+   judged; NULL: no file), checked again as late as possible -- rename.
+   0; -2 when abs changed meanwhile (left as it is); -1 (errno set). */
 static int replace_file(const char *abs, const char *data, size_t len,
-                        mode_t mode)
+                        mode_t mode, const char *judged, size_t jlen)
 {
     char *tmp = xprintf("%s.procguard-fix.XXXXXX", abs);
     int fd = mkstemp(tmp);
@@ -246,7 +250,9 @@ static int replace_file(const char *abs, const char *data, size_t len,
         rc = -1;
         e = errno;
     }
-    if (rc == 0 && rename(tmp, abs) != 0) {
+    if (rc == 0 && !unchanged(abs, judged, jlen))
+        rc = -2;
+    else if (rc == 0 && rename(tmp, abs) != 0) {
         rc = -1;
         e = errno;
     }
@@ -343,8 +349,13 @@ static void fix_allowlist(const pg_fix_in *in, const pg_findings *f,
     struct stat st;
     mode_t mode = stat(abs, &st) == 0 ? st.st_mode : 0644;
     mkdirs(abs);
-    if (replace_file(abs, buf, len, mode) != 0) {
-        note(log, "%s: cannot write: %s", in->allow_path, strerror(errno));
+    int rc = replace_file(abs, buf, len, mode, in->allow_text, in->allow_len);
+    if (rc != 0) {
+        if (rc == -2)
+            note(log, "%s: changed since procguard read it: not modified",
+                 in->allow_path);
+        else
+            note(log, "%s: cannot write: %s", in->allow_path, strerror(errno));
         log->refused = 1;
     } else {
         for (size_t i = 0; i < n; i++)
@@ -416,8 +427,13 @@ static void fix_file(const pg_fix_in *in, const char *root, const edit *e,
         memcpy(raw + at, f->fix_text, tl);
         len += tl;
     }
-    if (replace_file(abs, raw, len, st.st_mode) != 0) {
-        note(log, "%s: cannot write: %s", path, strerror(errno));
+    int rc = replace_file(abs, raw, len, st.st_mode, t->text, t->len);
+    if (rc != 0) {
+        if (rc == -2)
+            note(log, "%s: changed since procguard read it: not modified",
+                 path);
+        else
+            note(log, "%s: cannot write: %s", path, strerror(errno));
         log->refused = 1;
     } else {
         for (size_t i = n; i-- > 0;)

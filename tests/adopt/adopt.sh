@@ -237,5 +237,22 @@ check "a C++ file gets // acks" grep -q '"/proc/cpuinfo"; // portability: legacy
 check "a C file using block comments gets block-comment acks" \
     grep -q '"/proc/meminfo" /\* portability: legacy Linux-only access, to review \*/$' "$fixrepo/src/mod00.c"
 
+# --fix never overwrites a file changed since it was read: an editor saving
+# src/a.c while procguard fixes it (an LD_PRELOAD shim appends to it at the
+# fsync of procguard's temporary file, after the first check)
+race=$work/race
+mkdir -p "$race/src"
+printf 'const char *a = "/proc/uptime";\n' >"$race/src/a.c"
+printf 'const char *b = "/proc/loadavg";\n' >"$race/src/b.c"
+git init -q -b main "$race" && git -C "$race" add -A && git -C "$race" commit -qm init
+cc -shared -fPIC -o "$work/touch.so" "$here/touch_on_fsync.c" -ldl
+(cd "$race" && PG_TEST_TOUCH=$race/src/a.c LD_PRELOAD=$work/touch.so \
+    "$pg" --fix --reason "uptime and load, Linux only") >"$work/out" 2>"$work/err"; rc=$?
+check "--fix refuses a file changed while it ran: exit 2 (exit $rc)" test $rc -eq 2
+check "  ... saying so" grep -q 'src/a.c: changed since procguard read it: not modified' "$work/err"
+check "  ... and leaving the editor's version" \
+    sh -c "grep -q 'edited while procguard' '$race/src/a.c' && ! grep -q 'portability' '$race/src/a.c'"
+check "  ... while the other file is fixed" grep -q 'portability: uptime and load' "$race/src/b.c"
+
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]

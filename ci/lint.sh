@@ -21,6 +21,8 @@
 #   --exclude GLOB   leave files matching GLOB (repository-relative, fnmatch)
 #                    out of clang-tidy and cppcheck; repeatable
 #   --no-build       configure the CMake project but do not build it
+#   --sarif FILE     also copy the SARIF log to FILE (the option of earlier
+#                    versions)
 #
 # The repository's .procguard is honoured (procguard reads it). procguard
 # comes from $PROCGUARD, the PATH, the installation this script belongs to
@@ -35,7 +37,7 @@ set -euo pipefail
 self=$(readlink -f "$0")
 here=$(cd "$(dirname "$self")/.." && pwd)
 
-repo="" build="" out="" static=0 dobuild=1 excludes=()
+repo="" build="" out="" static=0 dobuild=1 excludes=() sarif_copy=
 while [ $# -gt 0 ]; do
     case "$1" in
     --repo) repo=${2:?--repo needs a directory}; shift 2 ;;
@@ -45,7 +47,8 @@ while [ $# -gt 0 ]; do
     --no-static) static=0; shift ;;  # the old default's switch, accepted
     --exclude) excludes+=("${2:?--exclude needs a glob}"); shift 2 ;;
     --no-build) dobuild=0; shift ;;
-    -h|--help) sed -n '2,34p' "$self" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --sarif) sarif_copy=${2:?--sarif needs a file}; shift 2 ;;
+    -h|--help) sed -n '2,35p' "$self" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "lint.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -111,6 +114,7 @@ set +e
 rc=$?
 set -e
 cat "$out/procguard.txt"
+[ -z "$sarif_copy" ] || cp "$out/procguard.sarif" "$sarif_copy"
 echo "lint.sh: procguard exit $rc; text in $out/procguard.txt, SARIF in $out/procguard.sarif"
 
 # static analysis of the repository's own files in the database

@@ -12,6 +12,12 @@ trap 'rm -rf "$work"' EXIT
 export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.invalid
 export GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.invalid
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+for t in cmake cc clang-tidy cppcheck; do
+    if ! command -v "$t" >/dev/null 2>&1; then
+        echo "SKIP: $t is not installed (ci/deps.sh base lint)"
+        exit 77
+    fi
+done
 passed=0 failed=0
 ok() { echo "ok - $1"; passed=$((passed + 1)); }
 not_ok() { echo "not ok - $1"; failed=$((failed + 1)); }

@@ -87,5 +87,16 @@ git init -q -b main "$p" && git -C "$p" add -A && git -C "$p" commit -qm init
 check "no build: tree-sitter alone finds the site (exit $rc)" \
     sh -c "[ $rc -eq 1 ] && grep -q 'up.py:1:12: error' '$work/o3/procguard.txt'"
 
+# a .procguard naming the build directory: no configure, libclang over it
+c=$work/configured
+python3 "$here/gen_repo.py" "$c"
+printf 'cmake_minimum_required(VERSION 3.16)\nproject(c C)\nfind_package(Foobar REQUIRED)\n' >"$c/CMakeLists.txt"
+printf 'build-dir = .\n' >"$c/.procguard"
+git init -q -b main "$c" && git -C "$c" add -A && git -C "$c" commit -qm init
+(cd "$c" && "$src/ci/lint.sh" --out "$work/o4") >"$work/log" 2>&1; rc=$?
+check "the configured build-dir is used, nothing configured (exit $rc)" \
+    sh -c "[ $rc -eq 1 ] && ! grep -q '== configuring' '$work/log' &&
+           grep -q 'libclang 20 translation units' '$work/o4/procguard.txt'"
+
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -83,8 +83,6 @@ static const char usage_text[] =
     "                         it, up to the repository root)\n"
     "      --print-config     print the effective settings and where each\n"
     "                         came from, then exit\n"
-    "\n"
-    "Adoption:\n"
     "      --write-baseline=FILE  record every finding of this run in FILE\n"
     "                         (plain text, sorted) and report them as\n"
     "                         baselined; whole-repository runs only\n"

@@ -80,7 +80,7 @@ _procguard()
         _filedir -d
         return
         ;;
-    --allowlist | --ignore | --sarif)
+    --allowlist | --ignore | --sarif | --baseline | --write-baseline | --config)
         _filedir
         return
         ;;
@@ -97,6 +97,7 @@ _procguard()
 
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W '--build-dir= --allowlist= --ignore= --format=
+            --baseline= --write-baseline= --fix --reason= --config= --print-config
             --sarif= --jobs= --resource-dir= --list-rules --help --version' -- "$cur"))
         [[ ${COMPREPLY-} == *= ]] && compopt -o nospace
         return

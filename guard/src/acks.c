@@ -279,8 +279,13 @@ static int is_word(char c)
 int pg_ack_parse(const char *text, size_t len, const char **reason,
                  size_t *rlen)
 {
-    static const char marker[] = "portability:";
-    const size_t m = sizeof marker - 1;
+    return pg_ack_parse_kw(text, len, PG_ACK_KEYWORD, reason, rlen);
+}
+
+int pg_ack_parse_kw(const char *text, size_t len, const char *marker,
+                    const char **reason, size_t *rlen)
+{
+    const size_t m = strlen(marker);
     for (size_t i = 0; i + m <= len; i++) {
         if (memcmp(text + i, marker, m) != 0)
             continue;

@@ -51,6 +51,14 @@ void pg_comments_free(pg_comments *c);
 int pg_ack_parse(const char *text, size_t len, const char **reason,
                  size_t *rlen);
 
+/* The default ack keyword, with its colon. */
+#define PG_ACK_KEYWORD "portability:"
+
+/* pg_ack_parse with another marker (configuration: ack-keyword), given
+   with its colon. */
+int pg_ack_parse_kw(const char *text, size_t len, const char *marker,
+                    const char **reason, size_t *rlen);
+
 /* 1 if an acknowledgement spanning lines [line, end_line] (`alone` as in
    pg_comment) covers something on `target` line. */
 int pg_ack_covers(unsigned line, unsigned end_line, int alone, unsigned target);

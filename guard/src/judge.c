@@ -137,6 +137,7 @@ typedef struct acks {
     size_t n, cap;
     char **lexed; /* paths already lexed */
     size_t nlexed;
+    const char *keyword;
 } acks;
 
 /* The reason with block-comment decoration and runs of blanks folded into
@@ -179,14 +180,14 @@ static void lex_file(acks *a, pg_text *t)
     const char *path = a->lexed[a->nlexed++] = pg_strdup(t->path);
     /* an ack needs the marker in a comment: without it anywhere in the
        file there is nothing to lex for */
-    if (!pg_contains(t->text, t->len, "portability:"))
+    if (!pg_contains(t->text, t->len, a->keyword))
         return;
     pg_comments cs;
     pg_comments_lex(t->text, t->len, t->lang, &cs);
     for (size_t i = 0; i < cs.n; i++) {
         const char *r;
         size_t rl;
-        if (!pg_ack_parse(cs.v[i].body, cs.v[i].blen, &r, &rl))
+        if (!pg_ack_parse_kw(cs.v[i].body, cs.v[i].blen, a->keyword, &r, &rl))
             continue;
         if (a->n == a->cap)
             a->v = pg_xrealloc(a->v, (a->cap = a->cap ? a->cap * 2 : 64) *
@@ -442,7 +443,7 @@ static void stale_findings(const pg_judge_in *in, pg_findings *out)
 
 void pg_judge(const pg_judge_in *in, pg_findings *out)
 {
-    acks a = {NULL, 0, 0, NULL, 0};
+    acks a = {NULL, 0, 0, NULL, 0, in->keyword ? in->keyword : PG_ACK_KEYWORD};
     /* every checked file, and every file a macro site points into */
     size_t nchecked = in->texts->n;
     for (size_t i = 0; i < nchecked + in->sites->n; i++) {

@@ -39,6 +39,8 @@ typedef struct pg_judge_in {
     pg_patlist *allow;      /* entries' `used` is set here */
     const char *allow_path; /* for allowlist-stale locations */
     int partial;            /* no allowlist-stale in partial runs */
+    const char *keyword;    /* the ack marker with its colon; NULL: the
+                               default, PG_ACK_KEYWORD */
 } pg_judge_in;
 
 /*

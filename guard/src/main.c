@@ -12,9 +12,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "acks.h"
 #include "allowlist.h"
+#include "baseline.h"
 #include "clang_pass.h"
 #include "compdb.h"
+#include "config.h"
+#include "fix.h"
 #include "judge.h"
 #include "libclang.h"
 #include "pg.h"
@@ -74,6 +78,26 @@ static const char usage_text[] =
     "                         from 'clang -print-resource-dir' or beside\n"
     "                         libclang)\n"
     "      --list-rules       print the rule ids with a one-line description\n"
+    "      --config=FILE      the configuration file (default: .procguard in\n"
+    "                         the working directory or the nearest one above\n"
+    "                         it, up to the repository root)\n"
+    "      --print-config     print the effective settings and where each\n"
+    "                         came from, then exit\n"
+    "      --write-baseline=FILE  record every finding of this run in FILE\n"
+    "                         (plain text, sorted) and report them as\n"
+    "                         baselined; whole-repository runs only\n"
+    "      --baseline=FILE    do not report the findings FILE records; an\n"
+    "                         entry that matches nothing is baseline-stale.\n"
+    "                         A finding is matched by rule, path, literal\n"
+    "                         value and its line's text without blanks, so\n"
+    "                         lines moving or re-indented keep matching\n"
+    "      --fix              insert the missing acknowledgements (at the end\n"
+    "                         of the site's line in the file's comment style,\n"
+    "                         at the macro's definition for a macro) and\n"
+    "                         append the missing allowlist entries, then\n"
+    "                         check again; a file changed since it was read\n"
+    "                         is left alone (exit 2). Needs --reason\n"
+    "      --reason=TEXT      the reason --fix writes into each ack and entry\n"
     "  -h, --help             print this help\n"
     "  -V, --version          print the version\n"
     "\n"
@@ -81,6 +105,16 @@ static const char usage_text[] =
     "comment lines, blank lines. Paths are relative to the repository root;\n"
     "'*' and '?' stay within a path segment, '**' spans segments, [a-z] is a\n"
     "class. A line without a reason, or with a malformed glob, is an error.\n"
+    "\n"
+    "Configuration file (.procguard): 'key = value' lines, '#' comments;\n"
+    "paths relative to the file's directory; options on the command line win:\n"
+    "  allowlist = FILE    ignore = FILE    baseline = FILE\n"
+    "  ack-keyword = WORD  the ack marker is 'WORD:' (default portability)\n"
+    "  build-dir = DIR     -p for whole-repository runs given no -p\n"
+    "  extensions = .EXT=LANG ...   more files to check (c, c++, python)\n"
+    "  disable = RULE ...  rules not reported (not parse-error or\n"
+    "                      allowlist-syntax)\n"
+    "A malformed line is an error naming FILE:LINE (exit 2).\n"
     "\n"
     "Exit status:\n"
     "  0  no findings\n"
@@ -93,6 +127,10 @@ static const char usage_text[] =
 
 typedef struct options {
     const char *build_dir, *allowlist, *ignore, *resource_dir, *sarif;
+    const char *baseline, *write_baseline, *reason; /* adoption */
+    int fix;
+    const char *config; /* --config */
+    int print_config;
     pg_format format;
     int jobs;
     char **paths;
@@ -115,10 +153,46 @@ static void list_rules(void)
     }
 }
 
+/* The adoption options together: -1 when they make sense, else 2. */
+static int check_adoption(const options *o)
+{
+    if (o->fix && o->reason == NULL)
+        return usage_error("%s needs --reason \"why these /proc accesses are "
+                           "needed\": it is written into every ack and entry",
+                           "--fix");
+    if (o->reason != NULL && !o->fix)
+        return usage_error("%s is the reason --fix writes; give --fix too",
+                           "--reason");
+    if (o->reason != NULL) {
+        const char *r = o->reason + strspn(o->reason, " \t");
+        if (*r == '\0' || strpbrk(r, "\n\r") || strstr(r, "*/"))
+            return usage_error("--reason '%s' must be one line of text, "
+                               "without '*/'",
+                               o->reason);
+    }
+    if (o->write_baseline != NULL && o->npaths > 0)
+        return usage_error("%s records the whole repository: give no PATH",
+                           "--write-baseline");
+    return -1;
+}
+
 /* -1: parsed, go on; otherwise the exit code. */
 static int parse_options(int argc, char **argv, options *o)
 {
-    enum { O_ALLOW = 256, O_IGNORE, O_FORMAT, O_RES, O_RULES, O_SARIF };
+    enum {
+        O_ALLOW = 256,
+        O_IGNORE,
+        O_FORMAT,
+        O_RES,
+        O_RULES,
+        O_SARIF,
+        O_BASE,
+        O_WBASE,
+        O_FIX,
+        O_REASON,
+        O_CONFIG,
+        O_PRINT_CONFIG
+    };
     static const struct option longs[] = {
         {"build-dir", required_argument, NULL, 'p'},
         {"allowlist", required_argument, NULL, O_ALLOW},
@@ -128,6 +202,12 @@ static int parse_options(int argc, char **argv, options *o)
         {"jobs", required_argument, NULL, 'j'},
         {"resource-dir", required_argument, NULL, O_RES},
         {"list-rules", no_argument, NULL, O_RULES},
+        {"baseline", required_argument, NULL, O_BASE},
+        {"write-baseline", required_argument, NULL, O_WBASE},
+        {"fix", no_argument, NULL, O_FIX},
+        {"reason", required_argument, NULL, O_REASON},
+        {"config", required_argument, NULL, O_CONFIG},
+        {"print-config", no_argument, NULL, O_PRINT_CONFIG},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -143,6 +223,12 @@ static int parse_options(int argc, char **argv, options *o)
         case O_IGNORE: o->ignore = optarg; break;
         case O_RES: o->resource_dir = optarg; break;
         case O_SARIF: o->sarif = optarg; break;
+        case O_BASE: o->baseline = optarg; break;
+        case O_WBASE: o->write_baseline = optarg; break;
+        case O_FIX: o->fix = 1; break;
+        case O_REASON: o->reason = optarg; break;
+        case O_CONFIG: o->config = optarg; break;
+        case O_PRINT_CONFIG: o->print_config = 1; break;
         case O_FORMAT:
             if (strcmp(optarg, "text") == 0)
                 o->format = PG_FMT_TEXT;
@@ -175,7 +261,7 @@ static int parse_options(int argc, char **argv, options *o)
     }
     o->paths = argv + optind;
     o->npaths = (size_t)(argc - optind);
-    return -1;
+    return check_adoption(o);
 }
 
 /* Everything one run owns, freed in one place. */
@@ -184,6 +270,15 @@ typedef struct run {
     char *root;
     int in_git;
     char *allow_rel, *ignore_rel; /* as reported */
+    char *allow_text;             /* the allowlist as read (fix-its) */
+    size_t allow_len;
+    char *base_rel; /* the baseline as reported, or NULL */
+    char *cfg_path; /* the configuration file read, or NULL */
+    pg_config cfg;
+    char *cfg_owned[PG_CFG_COUNT]; /* its paths, resolved */
+    char keyword[80];              /* the ack marker with its colon */
+    int fixed;                     /* --fix changed files: check again */
+    int fix_refused;               /* --fix left a changed file alone: exit 2 */
     pg_patlist allow, ignore;
     pg_files files;
     pg_texts texts;
@@ -245,11 +340,14 @@ static char *report_path(const char *root, const char *given)
    (missing means empty). Syntax errors become findings. 0, or -1 when an
    explicit file is missing. */
 static int load_patlist(run *r, const char *given, const char *deflt,
-                        pg_patlist *out, char **shown)
+                        pg_patlist *out, char **shown, char **keep,
+                        size_t *keep_len)
 {
     char *path;
     if (given) {
         path = pg_strdup(given);
+    } else if (deflt[0] == '/') { /* configured outside the repository */
+        path = pg_strdup(deflt);
     } else {
         path = pg_xrealloc(NULL, strlen(r->root) + strlen(deflt) + 2);
         sprintf(path, "%s/%s", r->root, deflt);
@@ -269,7 +367,12 @@ static int load_patlist(run *r, const char *given, const char *deflt,
     }
     free(path);
     pg_patlist_parse(text, len, out);
-    free(text);
+    if (keep != NULL) {
+        *keep = text;
+        *keep_len = len;
+    } else {
+        free(text);
+    }
     for (size_t i = 0; i < out->nerrs; i++)
         add_error(r, *shown, out->errs[i].line, out->errs[i].col,
                   PG_RULE_ALLOWLIST_SYNTAX, out->errs[i].msg);
@@ -381,7 +484,9 @@ static void add_reached(run *r, const pg_clang_out *out)
             continue;
         if (pg_patlist_match(&r->ignore, rel) >= 0)
             continue;
-        pg_lang l = pg_lang_of(rel, NULL, 0);
+        pg_lang l = pg_lang_by_ext(&r->cfg.ext, rel);
+        if (l == PG_LANG_OTHER)
+            l = pg_lang_of(rel, NULL, 0);
         r->files.v =
             pg_xrealloc(r->files.v, (r->files.n + 1) * sizeof *r->files.v);
         r->files.v[r->files.n].path = pg_strdup(rel);
@@ -502,10 +607,12 @@ static int finish(run *r)
                : pg_findings_count(&r->findings) ? EXIT_FINDINGS
                                                  : EXIT_CLEAN;
     pg_findings_sort(&r->findings);
-    pg_run_info info = {
-        PG_VERSION,   r->root,           r->files.partial, code,
-        r->files.n,   r->nclang,         r->nts,           r->files.nignored,
-        r->allow_rel, PG_INFORMATION_URI};
+    pg_run_info info = {PG_VERSION,       r->root,
+                        r->files.partial, code,
+                        r->files.n,       r->nclang,
+                        r->nts,           r->files.nignored,
+                        r->allow_rel,     PG_INFORMATION_URI,
+                        r->base_rel};
     if (r->files.n == 0 && code != EXIT_TROUBLE)
         fprintf(stderr,
                 "procguard: warning: no files were checked: none of the "
@@ -529,11 +636,110 @@ static int finish(run *r)
     return code;
 }
 
+/* 1 if libclang read `path` whole this run: every expansion site it can
+   hold was seen. */
+static int parsed_whole(const char *path, void *ctx)
+{
+    pg_texts *t = ctx;
+    for (size_t i = 0; i < t->n; i++)
+        if (strcmp(t->v[i].path, path) == 0)
+            return t->v[i].whole;
+    return 0;
+}
+
+/* The baseline: --write-baseline records today's findings (and reports
+   them as baselined), --baseline hides the ones recorded. 0, or -1 after
+   saying why on stderr. */
+static int baseline_stage(run *r)
+{
+    const char *given =
+        r->opt.write_baseline ? r->opt.write_baseline : r->opt.baseline;
+    if (given == NULL)
+        return 0;
+    char *text;
+    size_t len;
+    pg_error err;
+    if (r->opt.write_baseline != NULL) {
+        text = pg_baseline_format(&r->findings);
+        len = strlen(text);
+        FILE *f = fopen(given, "w");
+        int bad = f == NULL || fwrite(text, 1, len, f) != len;
+        if (f != NULL && fclose(f) != 0)
+            bad = 1;
+        if (bad) {
+            fprintf(stderr, "procguard: cannot write '%s': %s\n", given,
+                    strerror(errno));
+            free(text);
+            return -1;
+        }
+    } else if (pg_read_file(given, &text, &len, &err) != 0) {
+        fprintf(stderr, "procguard: %s\n", err.msg);
+        return -1;
+    }
+    pg_baseline b;
+    pg_baseline_parse(text, len, &b);
+    free(text);
+    r->base_rel = report_path(r->root, given);
+    for (size_t i = 0; i < b.nerrs; i++)
+        fprintf(stderr, "%s:%u:%u: error: %s [baseline-syntax]\n", r->base_rel,
+                b.errs[i].line, b.errs[i].col, b.errs[i].msg);
+    int rc = b.nerrs ? -1 : 0;
+    size_t w = 0; /* entries of disabled rules are neither used nor stale */
+    for (size_t i = 0; i < b.n; i++) {
+        if (!r->cfg.disabled[b.v[i].rule]) {
+            b.v[w++] = b.v[i];
+            continue;
+        }
+        free(b.v[i].path);
+        free(b.v[i].value);
+    }
+    b.n = w;
+    if (rc == 0)
+        pg_baseline_apply(&b, &r->findings, r->base_rel, r->files.partial,
+                          parsed_whole, &r->texts);
+    pg_baseline_free(&b);
+    return rc;
+}
+
+/* Fix-its: every unacknowledged or unlisted site carries its fix; --fix
+   applies them, says what changed, and has the run checked again. */
+static int fix_stage(run *r)
+{
+    char *allow = pg_strdup(r->allow_rel);
+    pg_fix_in in = {&r->texts, r->opt.reason, r->keyword,
+                    allow,     r->allow_text, r->allow_len};
+    pg_fix_plan(&in, &r->findings);
+    if (!r->opt.fix) {
+        free(allow);
+        return finish(r);
+    }
+    pg_fix_log log;
+    pg_fix_apply(&in, &r->findings, r->root, &log);
+    free(allow);
+    for (size_t i = 0; i < log.n; i++)
+        fprintf(stderr, "procguard: fix: %s\n", log.lines[i]);
+    if (log.changed == 0 && !log.refused)
+        fputs("procguard: fix: nothing to fix\n", stderr);
+    r->fixed = log.changed > 0;
+    r->fix_refused = log.refused;
+    pg_fix_log_free(&log);
+    if (r->fixed) /* main checks again and reports that */
+        return EXIT_CLEAN;
+    int code = finish(r);
+    return r->fix_refused ? EXIT_TROUBLE : code;
+}
+
 static void run_free(run *r)
 {
     free(r->root);
     free(r->allow_rel);
     free(r->ignore_rel);
+    free(r->allow_text);
+    free(r->base_rel);
+    free(r->cfg_path);
+    pg_config_free(&r->cfg);
+    for (int k = 0; k < PG_CFG_COUNT; k++)
+        free(r->cfg_owned[k]);
     pg_patlist_free(&r->allow);
     pg_patlist_free(&r->ignore);
     pg_files_free(&r->files);
@@ -542,7 +748,131 @@ static void run_free(run *r)
     pg_findings_free(&r->findings);
 }
 
-static int check(run *r)
+/* The configured value of key k, resolved: a path relative to the
+   configuration file's directory becomes repository-relative (absolute
+   outside the repository). NULL when not configured. */
+static char *resolve_path(run *r, pg_cfg_key k)
+{
+    const char *v = r->cfg.value[k];
+    if (v == NULL)
+        return NULL;
+    char *abs;
+    if (v[0] == '/') {
+        abs = pg_strdup(v);
+    } else {
+        const char *slash = strrchr(r->cfg_path, '/');
+        size_t dl = slash ? (size_t)(slash - r->cfg_path) : 1;
+        abs = pg_xrealloc(NULL, dl + strlen(v) + 2);
+        sprintf(abs, "%.*s/%s", (int)dl, slash ? r->cfg_path : ".", v);
+    }
+    const char *rel = pg_relative_to(r->root, abs);
+    char *out = pg_strdup(rel ? rel : abs);
+    free(abs);
+    return out;
+}
+
+static const char *const defaults[PG_CFG_COUNT] = {"allowlist/proc.allow",
+                                                   "allowlist/proc.ignore",
+                                                   NULL,
+                                                   "portability",
+                                                   NULL,
+                                                   NULL,
+                                                   NULL};
+
+/* The value of key k in force: configured, else the default. */
+static const char *setting(const run *r, pg_cfg_key k)
+{
+    if (r->cfg_owned[k] != NULL)
+        return r->cfg_owned[k];
+    return r->cfg.value[k] ? r->cfg.value[k] : defaults[k];
+}
+
+/* Read the configuration file (--config, else .procguard found upwards)
+   and fold it into the options the command line left unset. 0, or -1
+   after naming every malformed line. */
+static int config_stage(run *r)
+{
+    snprintf(r->keyword, sizeof r->keyword, "%s", PG_ACK_KEYWORD);
+    if (r->opt.config != NULL) {
+        r->cfg_path = realpath(r->opt.config, NULL);
+        if (r->cfg_path == NULL) {
+            fprintf(stderr, "procguard: cannot read '%s': %s\n", r->opt.config,
+                    strerror(errno));
+            return -1;
+        }
+    } else {
+        char *cwd = getcwd(NULL, 0);
+        if (cwd != NULL)
+            pg_config_find(cwd, r->root, &r->cfg_path);
+        free(cwd);
+    }
+    if (r->cfg_path == NULL)
+        return 0;
+    char *text;
+    size_t len;
+    pg_error err;
+    if (pg_read_file(r->cfg_path, &text, &len, &err) != 0) {
+        fprintf(stderr, "procguard: %s\n", err.msg);
+        return -1;
+    }
+    pg_config_parse(text, len, &r->cfg);
+    free(text);
+    char *shown = report_path(r->root, r->cfg_path);
+    for (size_t i = 0; i < r->cfg.nerrs; i++)
+        fprintf(stderr, "%s:%u:%u: error: %s [config-syntax]\n", shown,
+                r->cfg.errs[i].line, r->cfg.errs[i].col, r->cfg.errs[i].msg);
+    free(shown);
+    if (r->cfg.nerrs > 0)
+        return -1;
+    static const pg_cfg_key paths[] = {PG_CFG_ALLOWLIST, PG_CFG_IGNORE,
+                                       PG_CFG_BASELINE, PG_CFG_BUILD_DIR};
+    for (size_t i = 0; i < sizeof paths / sizeof *paths; i++)
+        r->cfg_owned[paths[i]] = resolve_path(r, paths[i]);
+    if (r->opt.baseline == NULL && r->opt.write_baseline == NULL)
+        r->opt.baseline = r->cfg_owned[PG_CFG_BASELINE];
+    if (r->opt.build_dir == NULL && r->opt.npaths == 0)
+        r->opt.build_dir = r->cfg_owned[PG_CFG_BUILD_DIR];
+    snprintf(r->keyword, sizeof r->keyword, "%s:", setting(r, PG_CFG_KEYWORD));
+    return 0;
+}
+
+/* --print-config: each setting, its value in force and where it came from
+   ("command line", FILE:LINE or "default"). */
+static int print_config(const run *r)
+{
+    const char *given[PG_CFG_COUNT] = {r->opt.allowlist,
+                                       r->opt.ignore,
+                                       r->opt.baseline,
+                                       NULL,
+                                       r->opt.build_dir,
+                                       NULL,
+                                       NULL};
+    char *shown = r->cfg_path ? report_path(r->root, r->cfg_path) : NULL;
+    printf("# configuration file: %s\n", r->cfg_path ? r->cfg_path : "none");
+    printf("# repository root: %s\n", r->root);
+    for (int k = 0; k < PG_CFG_COUNT; k++) {
+        const char *v = setting(r, (pg_cfg_key)k);
+        int cmdline = given[k] != NULL && given[k] != r->cfg_owned[k];
+        char from[PATH_MAX + 32];
+        if (cmdline)
+            snprintf(from, sizeof from, "command line");
+        else if (r->cfg.value[k] != NULL)
+            snprintf(from, sizeof from, "%s:%u", shown, r->cfg.line[k]);
+        else
+            snprintf(from, sizeof from, "default");
+        printf("%-11s = %-30s # %s\n", pg_config_key((pg_cfg_key)k),
+               cmdline ? given[k]
+               : v     ? v
+                       : "",
+               from);
+    }
+    free(shown);
+    return EXIT_CLEAN;
+}
+
+/* The repository root: git's, of the working directory or else of the
+   first PATH. 0, or -1 after saying why. */
+static int find_root(run *r)
 {
     pg_error err;
     char hintbuf[PATH_MAX];
@@ -574,18 +904,44 @@ static int check(run *r)
     }
     if (r->root == NULL) {
         fprintf(stderr, "procguard: %s\n", err.msg);
-        return EXIT_TROUBLE;
+        return -1;
     }
     r->texts.root = r->root;
-    if (load_patlist(r, r->opt.allowlist, "allowlist/proc.allow", &r->allow,
-                     &r->allow_rel) != 0 ||
-        load_patlist(r, r->opt.ignore, "allowlist/proc.ignore", &r->ignore,
-                     &r->ignore_rel) != 0)
+    return 0;
+}
+
+/* Disabled rules (configuration) are not reported. */
+static void drop_disabled(run *r)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < r->findings.n; i++) {
+        pg_finding *f = &r->findings.v[i];
+        if (f->passed || !r->cfg.disabled[f->rule]) {
+            r->findings.v[w++] = *f;
+            continue;
+        }
+        pg_finding_clear(f);
+    }
+    r->findings.n = w;
+}
+
+static int check(run *r)
+{
+    pg_error err;
+    if (find_root(r) != 0 || config_stage(r) != 0)
+        return EXIT_TROUBLE;
+    if (r->opt.print_config)
+        return print_config(r);
+    if (load_patlist(r, r->opt.allowlist, setting(r, PG_CFG_ALLOWLIST),
+                     &r->allow, &r->allow_rel, &r->allow_text,
+                     &r->allow_len) != 0 ||
+        load_patlist(r, r->opt.ignore, setting(r, PG_CFG_IGNORE), &r->ignore,
+                     &r->ignore_rel, NULL, NULL) != 0)
         return EXIT_TROUBLE;
     if (r->trouble) /* a malformed allowlist: judging with it would mislead */
         return finish(r);
     if (pg_sources_collect(r->root, r->in_git, r->opt.paths, r->opt.npaths,
-                           &r->ignore, &r->files, &err) != 0) {
+                           &r->ignore, &r->cfg.ext, &r->files, &err) != 0) {
         fprintf(stderr, "procguard: %s\n", err.msg);
         return EXIT_TROUBLE;
     }
@@ -600,10 +956,14 @@ static int check(run *r)
     if (r->trouble) /* an incomplete check must not look like a verdict */
         return finish(r);
     pg_sites_dedupe(&r->sites);
-    pg_judge_in in = {&r->sites, &r->texts, &r->allow, r->allow_rel,
-                      r->files.partial};
+    pg_judge_in in = {&r->sites,    &r->texts,        &r->allow,
+                      r->allow_rel, r->files.partial, r->keyword};
     pg_judge(&in, &r->findings);
-    return finish(r);
+    drop_disabled(r);
+    pg_findings_sort(&r->findings);
+    if (baseline_stage(r) != 0)
+        return EXIT_TROUBLE;
+    return fix_stage(r);
 }
 
 int main(int argc, char **argv)
@@ -614,6 +974,17 @@ int main(int argc, char **argv)
     if (code >= 0)
         return code;
     code = check(&r);
+    if (r.fixed) { /* report the files as fixed */
+        options o = r.opt;
+        int refused = r.fix_refused;
+        run_free(&r);
+        memset(&r, 0, sizeof r);
+        r.opt = o;
+        r.opt.fix = 0;
+        code = check(&r);
+        if (refused)
+            code = EXIT_TROUBLE;
+    }
     run_free(&r);
     return code;
 }

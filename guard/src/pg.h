@@ -17,6 +17,18 @@ typedef enum pg_lang {
     PG_LANG_CPP
 } pg_lang;
 
+/* Extra file extensions and the language each is read as (configuration:
+   `extensions = .inc=c`). */
+typedef struct pg_ext {
+    char *ext; /* with its dot */
+    pg_lang lang;
+} pg_ext;
+
+typedef struct pg_extmap {
+    pg_ext *v;
+    size_t n;
+} pg_extmap;
+
 /* A tool error (exit 2): what failed, naming the file and the cause. */
 typedef struct pg_error {
     char msg[1024];

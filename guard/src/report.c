@@ -66,6 +66,13 @@ static const pg_rule_info rules[PG_RULE_COUNT] = {
      "Fix the error reported, or the compile database entry for the file, and "
      "run procguard again.",
      0},
+    {"baseline-stale", "baseline entry that matches no finding",
+     "An entry of the baseline (--baseline) matches no finding of this run: "
+     "the finding it recorded was fixed or its code removed. Checked on "
+     "whole-repository runs only, so the baseline only shrinks.",
+     "Delete the line from the baseline file, or write it again with "
+     "--write-baseline.",
+     0},
     {"parse-degraded",
      "libclang reported errors in a file: tree-sitter read it whole instead",
      "libclang's error recovery may drop the code around an error (a GNU "
@@ -105,6 +112,10 @@ pg_finding *pg_findings_add(pg_findings *f, const pg_finding *src)
     d->def_path = pg_strdup(src->def_path);
     d->ack_reason = pg_strdup(src->ack_reason);
     d->allow_entry = pg_strdup(src->allow_entry);
+    d->fix_path = pg_strdup(src->fix_path);
+    d->fix_text = pg_strdup(src->fix_text);
+    d->allow_path = pg_strdup(src->allow_path);
+    d->allow_text = pg_strdup(src->allow_text);
     return d;
 }
 
@@ -129,19 +140,26 @@ void pg_findings_sort(pg_findings *f)
         qsort(f->v, f->n, sizeof *f->v, by_location);
 }
 
+void pg_finding_clear(pg_finding *d)
+{
+    free(d->path);
+    free(d->message);
+    free(d->srcline);
+    free(d->value);
+    free(d->macro);
+    free(d->def_path);
+    free(d->ack_reason);
+    free(d->allow_entry);
+    free(d->fix_path);
+    free(d->fix_text);
+    free(d->allow_path);
+    free(d->allow_text);
+}
+
 void pg_findings_free(pg_findings *f)
 {
-    for (size_t i = 0; i < f->n; i++) {
-        pg_finding *d = &f->v[i];
-        free(d->path);
-        free(d->message);
-        free(d->srcline);
-        free(d->value);
-        free(d->macro);
-        free(d->def_path);
-        free(d->ack_reason);
-        free(d->allow_entry);
-    }
+    for (size_t i = 0; i < f->n; i++)
+        pg_finding_clear(&f->v[i]);
     free(f->v);
     f->v = NULL;
     f->n = f->cap = 0;
@@ -151,7 +169,8 @@ size_t pg_findings_count(const pg_findings *f)
 {
     size_t n = 0;
     for (size_t i = 0; i < f->n; i++)
-        n += !f->v[i].passed && !rules[f->v[i].rule].warning;
+        n += !f->v[i].passed && !f->v[i].baselined &&
+             !rules[f->v[i].rule].warning;
     return n;
 }
 
@@ -159,7 +178,8 @@ size_t pg_warnings_count(const pg_findings *f)
 {
     size_t n = 0;
     for (size_t i = 0; i < f->n; i++)
-        n += !f->v[i].passed && rules[f->v[i].rule].warning;
+        n += !f->v[i].passed && !f->v[i].baselined &&
+             rules[f->v[i].rule].warning;
     return n;
 }
 
@@ -313,7 +333,17 @@ static void text_one(FILE *o, const pg_finding *f, const pg_run_info *info)
     if (f->def_path != NULL)
         fprintf(o, "%s:%u: note: macro %s defined here\n", f->def_path,
                 f->def_line, f->macro ? f->macro : "");
-    if (f->rule == PG_RULE_PROC_NOT_ALLOWLISTED)
+    if (f->fix_text != NULL)
+        fprintf(o,
+                "%s:%u:%u: note: acknowledge it: insert '%s' (--fix --reason "
+                "does it)\n",
+                f->fix_path, f->fix_line, f->fix_col,
+                f->fix_text + (f->fix_text[0] == ' ' ? 1 : 0));
+    if (f->allow_text != NULL && f->rule == PG_RULE_PROC_UNACKED)
+        fprintf(o,
+                "%s:%u: note: and list the file in the allowlist: add '%s'\n",
+                f->allow_path, f->allow_line, f->allow_text);
+    else if (f->rule == PG_RULE_PROC_NOT_ALLOWLISTED)
         fprintf(o,
                 "%s: note: add '%s <reason>' to %s, or move the access into "
                 "a listed file\n",
@@ -336,9 +366,14 @@ static void text_report(FILE *o, FILE *e, const pg_findings *f,
                         const pg_run_info *info)
 {
     size_t by[PG_RULE_COUNT] = {0}, passed = 0, total = 0, warned = 0;
+    size_t based = 0;
     for (size_t i = 0; i < f->n; i++) {
         if (f->v[i].passed) {
             passed++;
+            continue;
+        }
+        if (f->v[i].baselined) {
+            based++;
             continue;
         }
         by[f->v[i].rule]++;
@@ -369,6 +404,8 @@ static void text_report(FILE *o, FILE *e, const pg_findings *f,
         text_checked(e, info);
         fprintf(e, "; %zu acknowledged and allowlisted", passed);
     }
+    if (info->baseline != NULL)
+        fprintf(e, "; %zu baselined (%s)", based, info->baseline);
     if (warned > 0)
         fprintf(e, "; %zu warning%s", warned, warned == 1 ? "" : "s");
     fputc('\n', e);
@@ -384,6 +421,36 @@ static void json_uint(FILE *o, const char *key, unsigned v, const char *sep)
     else
         fputs("null", o);
     fputs(sep, o);
+}
+
+/* The fix as insertions: the ack, then the allowlist line. */
+static void json_fixes(FILE *o, const pg_finding *f)
+{
+    if (f->fix_text == NULL && f->allow_text == NULL)
+        return;
+    fputs(",\n     \"fixes\": [", o);
+    const char *sep = "";
+    if (f->fix_text != NULL) {
+        fputs("{\"path\": ", o);
+        jstr(o, f->fix_path);
+        fprintf(o, ", \"line\": %u, \"column\": %u, \"insert\": ", f->fix_line,
+                f->fix_col);
+        jstr(o, f->fix_text);
+        fputs("}", o);
+        sep = ", ";
+    }
+    if (f->allow_text != NULL) {
+        fprintf(o, "%s{\"path\": ", sep);
+        jstr(o, f->allow_path);
+        fprintf(o,
+                ", \"line\": %u, \"column\": 1, \"insert\": ", f->allow_line);
+        char *line = pg_xrealloc(NULL, strlen(f->allow_text) + 2);
+        sprintf(line, "%s\n", f->allow_text);
+        jstr(o, line);
+        free(line);
+        fputs("}", o);
+    }
+    fputs("]", o);
 }
 
 static void json_one(FILE *o, const pg_finding *f)
@@ -422,7 +489,24 @@ static void json_one(FILE *o, const pg_finding *f)
     jstr(o, f->allow_entry);
     fputs(", \"pass\": ", o);
     jstr(o, f->pass);
+    fprintf(o, ", \"baselined\": %s", f->baselined ? "true" : "false");
+    json_fixes(o, f);
     fputs("}", o);
+}
+
+/* The findings that are (not) passed and (not) baselined, as a JSON array
+   whose '[' is already written. */
+static void json_list(FILE *o, const pg_findings *f, int passed, int based)
+{
+    const char *sep = "\n";
+    for (size_t i = 0; i < f->n; i++) {
+        if (f->v[i].passed != passed || (!passed && f->v[i].baselined != based))
+            continue;
+        fputs(sep, o);
+        json_one(o, &f->v[i]);
+        sep = ",\n";
+    }
+    fputs(sep[0] == ',' ? "\n  ]" : "]", o);
 }
 
 static void json_report(FILE *o, const pg_findings *f, const pg_run_info *info)
@@ -432,36 +516,32 @@ static void json_report(FILE *o, const pg_findings *f, const pg_run_info *info)
     jstr(o, info->version);
     fputs("},\n  \"root\": ", o);
     jstr(o, info->root);
-    fprintf(o, ",\n  \"partial\": %s,\n  \"findings\": [",
+    fprintf(o, ",\n  \"partial\": %s,\n  \"baseline\": ",
             info->partial ? "true" : "false");
-    const char *sep = "\n";
+    jstr(o, info->baseline);
+    fputs(",\n  \"findings\": [", o);
+    size_t based = 0;
     for (size_t i = 0; i < f->n; i++) {
-        if (f->v[i].passed) {
+        if (f->v[i].passed)
             passed++;
-            continue;
-        }
-        by[f->v[i].rule]++;
-        fputs(sep, o);
-        json_one(o, &f->v[i]);
-        sep = ",\n";
+        else if (f->v[i].baselined)
+            based++;
+        else
+            by[f->v[i].rule]++;
     }
-    fputs(sep[0] == ',' ? "\n  ],\n  \"passed\": [" : "],\n  \"passed\": [", o);
-    sep = "\n";
-    for (size_t i = 0; i < f->n; i++) {
-        if (!f->v[i].passed)
-            continue;
-        fputs(sep, o);
-        json_one(o, &f->v[i]);
-        sep = ",\n";
-    }
-    fputs(sep[0] == ',' ? "\n  ],\n" : "],\n", o);
+    json_list(o, f, 0, 0);
+    fputs(",\n  \"passed\": [", o);
+    json_list(o, f, 1, 0);
+    fputs(",\n  \"baselined\": [", o);
+    json_list(o, f, 0, 1);
+    fputs(",\n", o);
     fprintf(o,
             "  \"summary\": {\"findings\": %zu, \"warnings\": %zu, "
             "\"passed\": %zu, \"files\": %zu, \"tree_sitter_files\": %zu, "
             "\"clang_translation_units\": %zu, \"ignored\": %zu, "
-            "\"exit_code\": %d, \"by_rule\": {",
+            "\"baselined\": %zu, \"exit_code\": %d, \"by_rule\": {",
             pg_findings_count(f), pg_warnings_count(f), passed, info->nfiles,
-            info->nts, info->nclang, info->nignored, info->exit_code);
+            info->nts, info->nclang, info->nignored, based, info->exit_code);
     for (int r = 0; r < PG_RULE_COUNT; r++)
         fprintf(o, "%s\"%s\": %zu", r ? ", " : "", rules[r].id, by[r]);
     fputs("}}\n}\n", o);
@@ -516,7 +596,48 @@ static void sarif_rules(FILE *o)
     }
 }
 
-static void sarif_result(FILE *o, const pg_finding *f, unsigned occurrence)
+/* One insertion at (line, column in code points) of path. */
+static void sarif_insert(FILE *o, const char *path, unsigned line, unsigned col,
+                         const char *text, const char *tail)
+{
+    fputs("{\"artifactLocation\": {\"uri\": ", o);
+    juri(o, "", path, 0);
+    fprintf(o,
+            ", \"uriBaseId\": \"%%SRCROOT%%\"},\n            \"replacements\": "
+            "[{\"deletedRegion\": {\"startLine\": %u, \"startColumn\": %u, "
+            "\"endLine\": %u, \"endColumn\": %u}, \"insertedContent\": "
+            "{\"text\": ",
+            line, col, line, col);
+    char *t = pg_xrealloc(NULL, strlen(text) + strlen(tail) + 1);
+    sprintf(t, "%s%s", text, tail);
+    jstr(o, t);
+    free(t);
+    fputs("}}]}", o);
+}
+
+static void sarif_fixes(FILE *o, const pg_finding *f)
+{
+    if (f->fix_text == NULL && f->allow_text == NULL)
+        return;
+    fputs(",\n         \"fixes\": [{\"description\": {\"text\": ", o);
+    jstr(o, f->fix_text && f->allow_text
+                ? "acknowledge the access and list its file in the allowlist"
+            : f->fix_text ? "acknowledge the access"
+                          : "list the file in the allowlist");
+    fputs("},\n          \"artifactChanges\": [", o);
+    if (f->fix_text != NULL)
+        sarif_insert(o, f->fix_path, f->fix_line, f->fix_cpcol, f->fix_text,
+                     "");
+    if (f->allow_text != NULL) {
+        if (f->fix_text != NULL)
+            fputs(",\n            ", o);
+        sarif_insert(o, f->allow_path, f->allow_line, 1, f->allow_text, "\n");
+    }
+    fputs("]}]", o);
+}
+
+static void sarif_result(FILE *o, const pg_finding *f, unsigned occurrence,
+                         const char *baseline)
 {
     fprintf(o,
             "        {\"ruleId\": \"%s\", \"ruleIndex\": %d, \"level\": "
@@ -572,7 +693,20 @@ static void sarif_result(FILE *o, const pg_finding *f, unsigned occurrence)
               o);
         jstr(o, f->ack_reason ? f->ack_reason : "");
         fputs("}]", o);
+    } else if (baseline != NULL) {
+        fprintf(o, ",\n         \"baselineState\": \"%s\"",
+                f->baselined ? "unchanged" : "new");
+        if (f->baselined) {
+            fputs(",\n         \"suppressions\": [{\"kind\": \"external\", "
+                  "\"status\": \"accepted\", \"justification\": ",
+                  o);
+            char buf[600];
+            snprintf(buf, sizeof buf, "recorded in the baseline %s", baseline);
+            jstr(o, buf);
+            fputs("}]", o);
+        }
     }
+    sarif_fixes(o, f);
     if (f->is_site) {
         fputs(",\n         \"properties\": {\"value\": ", o);
         jstr(o, f->value);
@@ -649,7 +783,7 @@ static void sarif_report(FILE *o, const pg_findings *f, const pg_run_info *info,
     unsigned *occ = occurrences(f);
     for (size_t i = 0; i < f->n; i++) {
         fputs(i ? ",\n" : "\n", o);
-        sarif_result(o, &f->v[i], occ[i]);
+        sarif_result(o, &f->v[i], occ[i], info->baseline);
     }
     free(occ);
     fputs(f->n ? "\n    ]\n  }]\n}\n" : "]\n  }]\n}\n", o);

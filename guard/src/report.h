@@ -16,6 +16,7 @@ typedef enum pg_rule {
     PG_RULE_ALLOWLIST_STALE,
     PG_RULE_ALLOWLIST_SYNTAX,
     PG_RULE_PARSE_ERROR,
+    PG_RULE_BASELINE_STALE,
     PG_RULE_PARSE_DEGRADED, /* warnings from here on */
     PG_RULE_UNSUPPORTED_LANGUAGE,
     PG_RULE_COUNT
@@ -51,6 +52,15 @@ typedef struct pg_finding {
     int acked, allowlisted;
     char *ack_reason;  /* the acknowledgement's reason, or NULL */
     char *allow_entry; /* the allowlist pattern that matched, or NULL */
+    int baselined;     /* recorded in the baseline: not reported */
+    /* the fix (fix.c), or NULL: insert fix_text at fix_path:fix_line,
+       byte column fix_col (fix_cpcol in code points); and, for a file the
+       allowlist does not list, insert allow_text as line allow_line of the
+       allowlist allow_path */
+    char *fix_path, *fix_text;
+    unsigned fix_line, fix_col, fix_cpcol;
+    char *allow_path, *allow_text;
+    unsigned allow_line;
 } pg_finding;
 
 typedef struct pg_findings {
@@ -63,7 +73,10 @@ pg_finding *pg_findings_add(pg_findings *f, const pg_finding *src);
 /* Sort by path, line, column, rule (findings without a path first). */
 void pg_findings_sort(pg_findings *f);
 void pg_findings_free(pg_findings *f);
-/* Findings that are neither passed sites nor warnings: what makes exit 1. */
+/* Free one finding's strings (a finding dropped from a list). */
+void pg_finding_clear(pg_finding *f);
+/* Findings that are neither passed sites, baselined nor warnings: what
+   makes exit 1. */
 size_t pg_findings_count(const pg_findings *f);
 /* Warnings (parse-degraded, unsupported-language). */
 size_t pg_warnings_count(const pg_findings *f);
@@ -81,6 +94,7 @@ typedef struct pg_run_info {
     size_t nignored;             /* files left out by the ignore list */
     const char *allowlist;       /* its repository-relative or given path */
     const char *information_uri; /* the tool's home page, for SARIF */
+    const char *baseline;        /* the baseline in use, or NULL */
 } pg_run_info;
 
 /* Print the findings to `out` in `fmt`; the text format adds a summary line

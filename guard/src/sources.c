@@ -128,9 +128,24 @@ int pg_looks_like_cpp(const char *t, size_t n)
     return 0;
 }
 
-static pg_lang lang_of_file(const char *root, const char *rel)
+pg_lang pg_lang_by_ext(const pg_extmap *ext, const char *path)
 {
-    pg_lang l = pg_lang_of(rel, NULL, 0);
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    for (size_t i = 0; ext != NULL && dot != NULL && i < ext->n; i++)
+        if (strcmp(dot, ext->v[i].ext) == 0)
+            return ext->v[i].lang;
+    return PG_LANG_OTHER;
+}
+
+static pg_lang lang_of_file(const char *root, const char *rel,
+                            const pg_extmap *ext)
+{
+    pg_lang l = pg_lang_by_ext(ext, rel);
+    if (l != PG_LANG_OTHER)
+        return l;
+    l = pg_lang_of(rel, NULL, 0);
     const char *base = strrchr(rel, '/');
     base = base ? base + 1 : rel;
     const char *dot = strrchr(base, '.');
@@ -350,8 +365,8 @@ static int collect_args(const char *root, int in_git, char *const *paths,
 }
 
 int pg_sources_collect(const char *root, int in_git, char *const *paths,
-                       size_t npaths, const pg_patlist *ignore, pg_files *out,
-                       pg_error *err)
+                       size_t npaths, const pg_patlist *ignore,
+                       const pg_extmap *ext, pg_files *out, pg_error *err)
 {
     strvec all = {NULL, 0}, named = {NULL, 0};
     int rc = 0;
@@ -381,7 +396,7 @@ int pg_sources_collect(const char *root, int in_git, char *const *paths,
             free(p);
             continue;
         }
-        pg_lang l = lang_of_file(root, p);
+        pg_lang l = lang_of_file(root, p, ext);
         if (l == PG_LANG_OTHER) {
             for (size_t k = 0; k < named.n && rc == 0; k++)
                 if (strcmp(named.v[k], p) == 0) {

@@ -43,8 +43,8 @@ int pg_repo_root(const char *hint, char **root, int *in_git, pg_error *err);
  * failing).
  */
 int pg_sources_collect(const char *root, int in_git, char *const *paths,
-                       size_t npaths, const pg_patlist *ignore, pg_files *out,
-                       pg_error *err);
+                       size_t npaths, const pg_patlist *ignore,
+                       const pg_extmap *ext, pg_files *out, pg_error *err);
 void pg_files_free(pg_files *f);
 
 /* Index of repository-relative `path` in `f`, or -1. */
@@ -54,6 +54,10 @@ long pg_files_find(const pg_files *f, const char *path);
    NULL) decides for files without an extension (a python shebang) and, as
    the whole text, for a `.h`: C++ when pg_looks_like_cpp, else C. */
 pg_lang pg_lang_of(const char *path, const char *head, size_t hlen);
+
+/* The language `ext` (may be NULL) gives path's extension, else
+   PG_LANG_OTHER. */
+pg_lang pg_lang_by_ext(const pg_extmap *ext, const char *path);
 
 /* 1 if C or C++ text t[0..n) holds C++-only spellings: namespace,
    template<, nullptr, constexpr, std::, R"(, extern "C++". A

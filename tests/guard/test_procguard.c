@@ -558,7 +558,7 @@ static void check_sarif_shape(const jval *doc, size_t *nresults)
     assert_non_null(json_str(driver, "version"));
     assert_non_null(json_str(driver, "informationUri"));
     const jval *rules = json_get(driver, "rules");
-    assert_true(rules && rules->n == 9);
+    assert_true(rules && rules->n == 10);
     for (size_t i = 0; i < rules->n; i++) {
         const jval *ru = rules->items[i];
         assert_non_null(json_str(ru, "id"));

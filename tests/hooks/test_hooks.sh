@@ -37,6 +37,7 @@ expect_commit() {
     local r=$1 f=$2 content=$3 want=$4 name=$5 pat=${6:-}
     local before out rc
     before=$(commits "$r")
+    mkdir -p "$(dirname "$r/$f")"
     printf "$content" >"$r/$f"
     git -C "$r" add "$f"
     out=$(git -C "$r" commit -qm "add $f" 2>&1); rc=$?
@@ -94,6 +95,30 @@ else
     not_ok "install-hook.sh keeps a foreign hook unless --force"
 fi
 
+# A .procguard that moves the allowlist and changes the keyword: the hook
+# reads the staged configuration and the allowlist it names.
+configured_repo() {
+    local r=$1
+    git init -q -b main "$r"
+    mkdir -p "$r/tools" "$r/src"
+    printf 'src/linux.c   the Linux backend reads process start times\n' >"$r/tools/proc.allow"
+    printf 'allowlist = tools/proc.allow\nack-keyword = proc-ok\n' >"$r/.procguard"
+    printf 'int main(void) { return 0; }\n' >"$r/src/main.c"
+    git -C "$r" add -A && git -C "$r" commit -qm init --no-verify
+}
+cfg_good='const char *p = "/proc/self/stat"; // proc-ok: start time lives only in /proc on Linux\n'
+r=$work/configured
+configured_repo "$r"
+"$src/ci/install-hook.sh" "$r" >/dev/null
+expect_commit "$r" src/linux.c "$cfg_good" yes "git hook: .procguard's allowlist and keyword are honoured"
+expect_commit "$r" src/vla.c '/* portability: avoid VLAs */\nint n;\n' yes \
+    "git hook: the old keyword is an ordinary comment under ack-keyword"
+expect_commit "$r" src/bad.c "$good_c" no "git hook: a portability: ack no longer acknowledges" '\[proc-unacked\]'
+git -C "$r" reset -q HEAD -- src/bad.c && rm -f "$r/src/bad.c"
+expect_commit "$r" tools/probe "#!/usr/bin/env python3\nopen('/proc/uptime')\n" no \
+    "git hook: an extensionless Python script is checked" 'tools/probe:2:6: error: .*\[proc-unacked\]'
+git -C "$r" reset -q HEAD -- tools/probe && rm -f "$r/tools/probe"
+
 echo "# pre-commit framework (.pre-commit-hooks.yaml)"
 if ! command -v pre-commit >/dev/null 2>&1; then
     echo "SKIP: the pre-commit framework is not installed (ci/deps.sh hooks)" >&2
@@ -121,6 +146,19 @@ else
     git -C "$r" reset -q HEAD -- src/bad.c && rm -f "$r/src/bad.c"
     expect_commit "$r" src/linux.c "$good_c" yes "framework hook lets an acknowledged, allowlisted literal through"
     expect_commit "$r" tool.py 'open("/proc/self/status")\n' no "framework hook checks Python" '\[proc-unacked\]'
+    git -C "$r" reset -q HEAD -- tool.py && rm -f "$r/tool.py"
+    expect_commit "$r" tools/probe "#!/usr/bin/env python3\nopen('/proc/uptime')\n" no \
+        "framework hook checks an extensionless Python script (not executable)" 'tools/probe:2:6: error: .*\[proc-unacked\]'
+    git -C "$r" reset -q HEAD -- tools/probe && rm -f "$r/tools/probe"
+
+    r=$work/fwconfigured
+    configured_repo "$r"
+    printf 'repos:\n  - repo: %s\n    rev: %s\n    hooks:\n      - id: procguard\n' "$hr" "$rev" \
+        >"$r/.pre-commit-config.yaml"
+    git -C "$r" add -A && git -C "$r" commit -qm config --no-verify
+    (cd "$r" && pre-commit install >/dev/null)
+    expect_commit "$r" src/linux.c "$cfg_good" yes "framework hook: .procguard's allowlist and keyword are honoured"
+    expect_commit "$r" src/bad.c "$good_c" no "framework hook: a portability: ack no longer acknowledges" '\[proc-unacked\]'
 
     # A Python-only project (the README's recipe): no C, no build, no
     # compile database; an allowlist and the framework hook.

@@ -62,7 +62,7 @@ declare -A has=(
     [libprocid0]='usr/lib/[^/]*/libprocid\.so\.0[[:space:]]-> usr/lib/[^/]*/libprocid\.so\.0\.[0-9.]*$ usr/share/doc/libprocid0/copyright$'
     [libprocid-dev]='usr/include/procid\.h$ usr/lib/[^/]*/libprocid\.a$ usr/lib/[^/]*/libprocid\.so[[:space:]]-> usr/lib/[^/]*/pkgconfig/procid\.pc$ usr/lib/[^/]*/cmake/procid/procidConfig\.cmake$ usr/share/man/man3/libprocid\.3\.gz$ usr/share/man/man3/procid_signal\.3\.gz[[:space:]]->'
     [procid]='usr/bin/procid$ usr/share/man/man1/procid\.1\.gz$ usr/share/bash-completion/completions/procid$ usr/share/zsh/vendor-completions/_procid$ cmake/procid/procidCliTargets\.cmake$'
-    [procguard]='usr/bin/procguard$ usr/share/man/man1/procguard\.1\.gz$ usr/share/bash-completion/completions/procguard$ usr/share/procguard/ci/pre-commit$ usr/share/procguard/ci/lint\.sh$ cmake/procid/procidGuardTargets\.cmake$'
+    [procguard]='usr/bin/procguard$ usr/share/man/man1/procguard\.1\.gz$ usr/share/bash-completion/completions/procguard$ usr/bin/procguard-install-hook$ usr/share/procid/ci/pre-commit$ usr/share/procid/ci/lint\.sh$ usr/share/procid/ci/install-hook\.sh$ usr/share/procid/ci/procguard\.yml$ cmake/procid/procidGuardTargets\.cmake$'
 )
 declare -A section=([libprocid0]=libs [libprocid-dev]=libdevel [procid]=utils [procguard]=devel)
 declare -A depends=(

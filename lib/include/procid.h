@@ -250,6 +250,87 @@ PROCID_API int procid_pidfile_remove(const char *path, unsigned flags,
                                      const procid_identity *id,
                                      procid_error *err);
 
+/* ---- exclusive pidfiles: one instance at a time ------------------------ */
+
+/*
+ * A daemon's whole pidfile life is three calls, as with libbsd's
+ * pidfile_open() / pidfile_write() / pidfile_remove():
+ *
+ *     procid_pidlock *lk;
+ *     procid_identity holder;
+ *     procid_error e;
+ *     int r = procid_pidlock_open("/run/food.pid", 0, &lk, &holder, &e);
+ *     if (r == -EEXIST) ... already running as holder.pid (0: not known yet)
+ *     ... fork(), setsid(), fork() as the daemon needs ...
+ *     procid_pidlock_write(lk, NULL);      (after the LAST fork)
+ *     ... serve ...
+ *     procid_pidlock_remove(lk, NULL);     (on the way out)
+ *
+ * The lock: an flock(2) on a sidecar file "<path>.lock" (mode 0600), held
+ * through a descriptor the daemon keeps: it lives exactly as long as that
+ * descriptor (and its copies across fork, and across exec with
+ * PROCID_PIDLOCK_INHERIT). The pidfile itself is still replaced by the
+ * atomic rename of procid_pidfile_write(), so readers never see an empty or
+ * partial file and need no lock. The sidecar is what is locked because a
+ * lock on the pidfile would stay with the inode the rename replaces. A
+ * sidecar unlinked by a releasing holder is detected (the name no longer
+ * leads to the locked inode) and the lock taken again on the new file.
+ *
+ * The lock is not the only evidence: with the lock taken, an existing
+ * pidfile is still checked, and a process it names that is RUNNING (or
+ * UNVERIFIED: a live PID from a pid-only file) is a live holder (-EEXIST):
+ * a daemon started without the lock, a lock lost on NFS or with a deleted
+ * sidecar. A stale file (DEAD, RECYCLED, another boot) is taken over. A
+ * file that cannot be verified is not taken over: unsafe or malformed
+ * (-EPERM / -EINVAL, with a message), or a process whose identity cannot be
+ * read (-EACCES...).
+ */
+typedef struct procid_pidlock procid_pidlock;
+
+/* Flags for procid_pidlock_open(); PROCID_READ_INSECURE applies to the
+   reads of the existing pidfile. */
+#define PROCID_PIDLOCK_INHERIT 0x100u /* the lock descriptor survives exec
+                                         (no FD_CLOEXEC): a command exec'd
+                                         after the write keeps the lock */
+
+/*
+ * Take the lock of `path` for this process. Returns 0 and *out; -EEXIST
+ * when a live holder runs: *holder (may be NULL) is its verified identity,
+ * or has pid 0 when the lock is held but the holder has not written its
+ * pidfile within a second; -EPERM (unsafe file or lock file), -EINVAL
+ * (malformed pidfile), -EACCES (holder's identity unreadable), or another
+ * negative errno. *err (may be NULL) says why. Nothing is written.
+ */
+PROCID_API int procid_pidlock_open(const char *path, unsigned flags,
+                                   procid_pidlock **out,
+                                   procid_identity *holder, procid_error *err);
+
+/*
+ * Record `id` (NULL: procid_self(), which must then be called in the
+ * process that will run: after the last fork) in the locked pidfile, with
+ * the atomic write of procid_pidfile_write() (same return values).
+ */
+PROCID_API int procid_pidlock_write(procid_pidlock *lk,
+                                    const procid_identity *id);
+
+/*
+ * The daemon's exit path: remove the pidfile if it still records what
+ * procid_pidlock_write() wrote (procid_pidfile_remove()), remove the
+ * sidecar, release the lock and free lk. Returns the pidfile removal's
+ * result (0, -ESTALE when it records another process now and was kept,
+ * -ENOENT); the lock is released and lk freed in every case.
+ */
+PROCID_API int procid_pidlock_remove(procid_pidlock *lk, procid_error *err);
+
+/* Close this process's descriptor of the lock and free lk; no file is
+   touched. A parent that forked the daemon calls this: the lock stays with
+   the child's copy. */
+PROCID_API void procid_pidlock_close(procid_pidlock *lk);
+
+/* The lock descriptor (to keep it out of children that must not hold the
+   lock), or -EINVAL for lk NULL. */
+PROCID_API int procid_pidlock_fd(const procid_pidlock *lk);
+
 /* ---- checks and signals ------------------------------------------------- */
 
 /*

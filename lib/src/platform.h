@@ -98,6 +98,23 @@ int procid__plat_read_file(const char *path, unsigned flags, char *buf,
                            size_t cap, size_t *len, procid_error *err);
 
 /*
+ * Open (creating it, mode 0600) the lock file `path` and take an exclusive,
+ * non-blocking lock on it; the name must still lead to the locked file
+ * afterwards (a holder that unlinked it on release: retried on the new
+ * file). Refuses (-EPERM) a symlink, a non-regular file, or one owned by
+ * neither the caller nor root. `inherit`: the descriptor survives exec.
+ * 0 and *fd, -EAGAIN when another process holds the lock, or -errno.
+ */
+int procid__plat_lock_open(const char *path, int inherit, int *fd,
+                           procid_error *err);
+
+/* Sleep about ms milliseconds. */
+void procid__plat_sleep_ms(int ms);
+
+/* Unlink `path` if `unlink_it` and it still names fd's file, then close fd. */
+void procid__plat_lock_release(int fd, const char *path, int unlink_it);
+
+/*
  * Unix backends, without a pidfd or kqueue watch: wait for exit by asking
  * procid__plat_alive() every 10 ms. 0 exited, -ETIMEDOUT, or -errno.
  * (platform_posix.c)

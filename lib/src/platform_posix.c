@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -264,6 +265,87 @@ int procid__plat_remove_file(const char *path, unsigned flags, const char *buf,
     if (unlink(path) < 0)
         return procid__fail(err, -errno, "cannot remove: %s", strerror(errno));
     return 0;
+}
+
+/* ---- lock files (exclusive pidfiles) ----------------------------------- */
+
+static int lock_file_ok(int fd, struct stat *st, procid_error *err)
+{
+    if (fstat(fd, st) < 0)
+        return procid__fail(err, -errno, "lock file: %s", strerror(errno));
+    if (!S_ISREG(st->st_mode))
+        return procid__fail(err, -EPERM, "lock file is not a regular file");
+    if (st->st_uid != geteuid() && st->st_uid != 0)
+        return procid__fail(err, -EPERM,
+                            "lock file is owned by uid %lu, not by you (uid "
+                            "%lu) or root",
+                            (unsigned long)st->st_uid, (unsigned long)geteuid());
+    return 0;
+}
+
+/* One attempt: 1 locked and still named by path, 0 retry, or -errno. */
+static int lock_once(const char *path, int *out, procid_error *err)
+{
+    struct stat st, now;
+    int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
+                            O_NONBLOCK, 0600);
+    if (fd < 0) {
+        int e = errno;
+        if (e == ELOOP || e == EMLINK)
+            return procid__fail(err, -EPERM,
+                                "refusing a symbolic link as lock file");
+        return procid__fail(err, -e, "lock file: %s", strerror(e));
+    }
+    int r = lock_file_ok(fd, &st, err);
+    if (r == 0 && flock(fd, LOCK_EX | LOCK_NB) < 0)
+        r = errno == EWOULDBLOCK ? -EAGAIN
+                                 : procid__fail(err, -errno, "lock: %s",
+                                                strerror(errno));
+    /* a releasing holder unlinks the name: the lock on that inode is then
+       worth nothing, and the name's new file must be locked instead */
+    if (r == 0 && (lstat(path, &now) < 0 || now.st_dev != st.st_dev ||
+                   now.st_ino != st.st_ino))
+        r = 1;
+    if (r != 0) {
+        close(fd);
+        return r == 1 ? 0 : r;
+    }
+    *out = fd;
+    return 1;
+}
+
+int procid__plat_lock_open(const char *path, int inherit, int *fd,
+                           procid_error *err)
+{
+    for (int i = 0; i < 1000; i++) {
+        int r = lock_once(path, fd, err);
+        if (r < 0)
+            return r;
+        if (r == 0)
+            continue;
+        if (inherit && fcntl(*fd, F_SETFD, 0) < 0) {
+            r = procid__fail(err, -errno, "lock file: %s", strerror(errno));
+            close(*fd);
+            return r;
+        }
+        return 0;
+    }
+    return procid__fail(err, -EAGAIN, "lock file keeps being replaced");
+}
+
+void procid__plat_sleep_ms(int ms)
+{
+    struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&t, NULL);
+}
+
+void procid__plat_lock_release(int fd, const char *path, int unlink_it)
+{
+    struct stat st, now;
+    if (unlink_it && fstat(fd, &st) == 0 && lstat(path, &now) == 0 &&
+        st.st_dev == now.st_dev && st.st_ino == now.st_ino)
+        unlink(path); /* while locked: a waiter then retries on a new file */
+    close(fd);
 }
 
 int procid__posix_wait_polling(procid__proc *p, int timeout_ms)

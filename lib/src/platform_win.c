@@ -579,3 +579,25 @@ int procid__plat_remove_file(const char *path, unsigned flags, const char *buf,
     free(w);
     return r < 0 ? procid__fail(err, r, "%s", procid_strerror(r)) : 0;
 }
+
+/* ---- lock files -------------------------------------------------------- */
+
+/* Exclusive pidfiles are not implemented on Windows yet. */
+int procid__plat_lock_open(const char *path, int inherit, int *fd,
+                           procid_error *err)
+{
+    (void)path;
+    (void)inherit;
+    *fd = -1;
+    return procid__fail(err, -ENOTSUP,
+                        "exclusive pidfiles are not supported on Windows");
+}
+
+void procid__plat_sleep_ms(int ms) { Sleep((DWORD)ms); }
+
+void procid__plat_lock_release(int fd, const char *path, int unlink_it)
+{
+    (void)fd;
+    (void)path;
+    (void)unlink_it;
+}

@@ -250,6 +250,30 @@ PROCID_API int procid_pidfile_remove(const char *path, unsigned flags,
                                      const procid_identity *id,
                                      procid_error *err);
 
+/*
+ * A pidfile the daemon's own user wrote: as procid_pidfile_read(), but a
+ * file owned by the uid `owner`, and a directory it owns, are trusted like
+ * root's; and then the recorded process, if it is alive (RUNNING or
+ * UNVERIFIED), must run as `owner`: real, effective and saved uid, or the
+ * read is refused (-EPERM, with a message): a file that user owns can never
+ * name another user's process. A process that is gone (DEAD, RECYCLED) is
+ * not checked: nothing of it can be signalled. Between this read and a
+ * later signal the process keeps its identity, and a process running as
+ * `owner` can only change uid by exec of a set-user-ID program, which
+ * leaves its real uid, so the kernel lets `owner` signal it anyway.
+ * Windows: -ENOTSUP.
+ */
+PROCID_API int procid_pidfile_read_owner(const char *path, unsigned flags,
+                                         unsigned long owner,
+                                         procid_identity *out,
+                                         procid_error *err);
+
+/* procid_pidfile_remove() with the trust of procid_pidfile_read_owner(). */
+PROCID_API int procid_pidfile_remove_owner(const char *path, unsigned flags,
+                                           unsigned long owner,
+                                           const procid_identity *id,
+                                           procid_error *err);
+
 /* ---- exclusive pidfiles: one instance at a time ------------------------ */
 
 /*

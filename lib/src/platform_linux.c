@@ -228,6 +228,24 @@ static int read_stat(int pid, uint64_t *start, char *state)
     return 0;
 }
 
+/* The Uid: line of /proc/<pid>/status: real, effective, saved, fs. */
+int procid__plat_uids(int pid, unsigned long uids[3])
+{
+    char path[PATH_MAX + 32], buf[4096];
+    size_t len = 0;
+    int r = proc_is_ours();
+    if (r < 0)
+        return r;
+    snprintf(path, sizeof path, "%s/%d/status", proc_root, pid);
+    if ((r = read_small(path, buf, sizeof buf, &len)) < 0)
+        return r == -ENOENT ? -ESRCH : r;
+    const char *u = strstr(buf, "\nUid:");
+    if (u == NULL ||
+        sscanf(u + 5, "%lu %lu %lu", &uids[0], &uids[1], &uids[2]) != 3)
+        return -EIO; /* a status file the kernel never writes */
+    return 0;
+}
+
 /* ---- 3. boot_id -------------------------------------------------------- */
 
 static int read_boot_id(char *out)

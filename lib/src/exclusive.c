@@ -52,18 +52,23 @@ static int live_holder(const char *path, unsigned flags, procid_identity *id,
 }
 
 /* The lock is held elsewhere: wait a little for the holder to record
-   itself, so the caller can name it. Always -EEXIST. */
+   itself, so the caller can name it. -EEXIST, or the error that makes the
+   pidfile unusable (atomic writes never show a partial file, so that is
+   not a holder mid-write). */
 static int busy(const char *path, unsigned flags, procid_identity *holder,
                 procid_error *err)
 {
     procid_identity id;
     for (int waited = 0; waited < HOLDER_WAIT_MS; waited += 10) {
         memset(&id, 0, sizeof id);
-        if (live_holder(path, flags, &id, NULL) == 1) {
+        int r = live_holder(path, flags, &id, err);
+        if (r == 1) {
             *holder = id;
             return procid__fail(err, -EEXIST, "already running as pid %d",
                                 id.pid);
         }
+        if (r < 0) /* unsafe, malformed, unverifiable: say so, not EEXIST */
+            return r;
         procid__plat_sleep_ms(10);
     }
     return procid__fail(err, -EEXIST,

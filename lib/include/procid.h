@@ -144,7 +144,13 @@ PROCID_API const char *procid_version(void);
  */
 PROCID_API int procid_identity_of(int pid, procid_identity *out);
 
-/* Identity of the calling process. */
+/*
+ * Identity of the calling process. A daemon calls it after its LAST fork
+ * (the double fork of daemonising included): a child gets a PID and start
+ * time of its own, so an identity taken before a fork names the parent,
+ * which exits. exec(2) keeps the identity: taken before exec, it names the
+ * program exec'd.
+ */
 PROCID_API int procid_self(procid_identity *out);
 
 /*
@@ -435,7 +441,9 @@ PROCID_API int procid_handle_signal(procid_handle *h, int sig);
  */
 PROCID_API int procid_handle_wait(procid_handle *h, int timeout_ms);
 
-/* The identity the handle was verified against (NULL for h NULL). */
+/* The identity the handle was verified against (NULL for h NULL). The
+   pointer is valid until procid_close(h), and the identity does not
+   change while the handle is open; copy it to keep it longer. */
 PROCID_API const procid_identity *procid_handle_identity(const procid_handle *h);
 
 PROCID_API void procid_close(procid_handle *h);

@@ -13,21 +13,20 @@
 #define EXIT_USAGE 64
 
 /* status (LSB) */
-#define ST_RUNNING 0
-#define ST_DEAD 1
+#define ST_RUNNING     0
+#define ST_DEAD        1
 #define ST_NOT_RUNNING 3
-#define ST_UNKNOWN 4
+#define ST_UNKNOWN     4
 /* stop and signal */
-#define STOP_OK 0
-#define STOP_FAILED 1
+#define STOP_OK            0
+#define STOP_FAILED        1
 #define STOP_STILL_RUNNING 2
-#define STOP_BAD_PIDFILE 4
+#define STOP_BAD_PIDFILE   4
 
 /* ---- messages (cli_msg.c) ---------------------------------------------- */
 
 /* Print to stdout unless quiet. */
-void say(int quiet, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void say(int quiet, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* "procid: <message>" on stderr. */
 void err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -70,15 +70,18 @@ int parse_pid(const char *s, int *pid)
 
 /* ---- signals ----------------------------------------------------------- */
 
-#define SIG(n) {#n, SIG##n}
+#define SIG(n)                                                                 \
+    {                                                                          \
+#n, SIG##n                                                             \
+    }
 static const struct {
     const char *name;
     int sig;
 } signals[] = {
-    SIG(HUP),  SIG(INT),  SIG(QUIT), SIG(ILL),    SIG(TRAP), SIG(ABRT),
-    SIG(BUS),  SIG(FPE),  SIG(KILL), SIG(USR1),   SIG(SEGV), SIG(USR2),
-    SIG(PIPE), SIG(ALRM), SIG(TERM), SIG(CHLD),   SIG(CONT), SIG(STOP),
-    SIG(TSTP), SIG(TTIN), SIG(TTOU), SIG(URG),    SIG(XCPU), SIG(XFSZ),
+    SIG(HUP),    SIG(INT),  SIG(QUIT),  SIG(ILL),  SIG(TRAP), SIG(ABRT),
+    SIG(BUS),    SIG(FPE),  SIG(KILL),  SIG(USR1), SIG(SEGV), SIG(USR2),
+    SIG(PIPE),   SIG(ALRM), SIG(TERM),  SIG(CHLD), SIG(CONT), SIG(STOP),
+    SIG(TSTP),   SIG(TTIN), SIG(TTOU),  SIG(URG),  SIG(XCPU), SIG(XFSZ),
     SIG(VTALRM), SIG(PROF), SIG(WINCH), SIG(SYS),
 #ifdef SIGIO
     SIG(IO),
@@ -135,12 +138,14 @@ static int parse_rt(const char *s, int *sig)
     long n = 0;
     int span = SIGRTMAX - SIGRTMIN;
     if (strncasecmp(s, "RTMIN", 5) == 0 &&
-        (s[5] == '\0' || (s[5] == '+' && small_number(s + 6, 0, span, &n) == 0))) {
+        (s[5] == '\0' ||
+         (s[5] == '+' && small_number(s + 6, 0, span, &n) == 0))) {
         *sig = SIGRTMIN + (int)n;
         return 0;
     }
     if (strncasecmp(s, "RTMAX", 5) == 0 &&
-        (s[5] == '\0' || (s[5] == '-' && small_number(s + 6, 0, span, &n) == 0))) {
+        (s[5] == '\0' ||
+         (s[5] == '-' && small_number(s + 6, 0, span, &n) == 0))) {
         *sig = SIGRTMAX - (int)n;
         return 0;
     }
@@ -254,8 +259,10 @@ static int parse_item(const char *tok, int idx, step *st, int *capped,
     else if (parse_signal(tok[0] == '-' ? tok + 1 : tok, &st->value) == 0)
         st->kind = STEP_SIGNAL;
     else {
-        snprintf(why, cap, "item %d '%s' is neither a signal, seconds nor "
-                           "'forever'", idx, tok);
+        snprintf(why, cap,
+                 "item %d '%s' is neither a signal, seconds nor "
+                 "'forever'",
+                 idx, tok);
         return -1;
     }
     return 0;
@@ -273,8 +280,10 @@ static int check_schedule(const step *s, int n, char *why, size_t cap)
             waits_after++;
         else if (s[i].kind == STEP_FOREVER) {
             if (forever >= 0 || signals_seen == 0) {
-                snprintf(why, cap, "'forever' (item %d) must follow a signal, "
-                                   "once", i + 1);
+                snprintf(why, cap,
+                         "'forever' (item %d) must follow a signal, "
+                         "once",
+                         i + 1);
                 return -1;
             }
             forever = i;

@@ -23,7 +23,8 @@ int load(const source *src, procid_identity *id)
            --insecure, which drops every check */
         if (r == -EPERM && strstr(msg, "owned by uid") != NULL)
             err("%s: %s (a daemon's own pidfile: trust its user with "
-                "--owner USER)", src->file, msg);
+                "--owner USER)",
+                src->file, msg);
         else if (r == -EPERM && src->has_owner && strstr(msg, "runs as uid"))
             err("%s: refused by --owner: %s", src->file, msg);
         else
@@ -74,7 +75,8 @@ void say_held(int quiet, const char *file, const procid_identity *holder,
         say(quiet, "%s: already running (pid %d); %s\n", file, holder->pid,
             what);
     else
-        say(quiet, "%s: locked by another process that has not recorded "
-                   "itself yet; %s\n",
+        say(quiet,
+            "%s: locked by another process that has not recorded "
+            "itself yet; %s\n",
             file, what);
 }

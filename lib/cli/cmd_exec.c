@@ -56,7 +56,8 @@ static int run(const char *file, char **cmd, int exclusive, int quiet)
     execvp(cmd[0], cmd);
     int saved = errno;
     /* CMD never ran: no pidfile may say it crashed */
-    r = lk ? procid_pidlock_remove(lk, &e) : procid_pidfile_remove(file, 0, &id, &e);
+    r = lk ? procid_pidlock_remove(lk, &e)
+           : procid_pidfile_remove(file, 0, &id, &e);
     if (r < 0 && r != -ENOENT)
         err("%s: pidfile not removed: %s", file, e.msg);
     err("%s: cannot execute: %s", cmd[0], strerror(saved));

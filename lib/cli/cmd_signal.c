@@ -7,7 +7,8 @@
 #include "cli.h"
 
 static const char usage[] =
-    "usage: procid signal [--owner USER] [--allow-unverified] [--allow-weaker]\n"
+    "usage: procid signal [--owner USER] [--allow-unverified] "
+    "[--allow-weaker]\n"
     "                     [--insecure] [--quiet] FILE SIG\n"
     "\n"
     "Send SIG to the process recorded in FILE, only if it still is that\n"
@@ -20,7 +21,8 @@ static const char usage[] =
     "  --allow-unverified   signal the PID of a legacy pid-only FILE\n"
     "  --allow-weaker       accept a recorded pidfs inode this system cannot\n"
     "                       check now (see 'procid stop --help')\n"
-    "  --insecure           accept an unsafe FILE (see 'procid status --help')\n"
+    "  --insecure           accept an unsafe FILE (see 'procid status "
+    "--help')\n"
     "  -q, --quiet          print nothing on stdout\n"
     "\n"
     "exit:\n"

@@ -25,7 +25,8 @@
 
 static const char usage[] =
     "usage: procid start [--background] [--chuid USER[:GROUP]] [--chdir DIR]\n"
-    "                    [--umask MODE] [--output FILE] [--insecure] [--quiet]\n"
+    "                    [--umask MODE] [--output FILE] [--insecure] "
+    "[--quiet]\n"
     "                    PIDFILE -- CMD [ARG...]\n"
     "\n"
     "Start CMD unless the process recorded in PIDFILE runs, one instance at a\n"
@@ -46,7 +47,8 @@ static const char usage[] =
     "  -d, --chdir DIR         run CMD in DIR (default: procid's directory)\n"
     "  -k, --umask MODE        run CMD with umask MODE (octal, e.g. 027)\n"
     "  -o, --output FILE       append CMD's stdout and stderr to FILE\n"
-    "  -x, --exclusive         accepted for symmetry: start is always exclusive\n"
+    "  -x, --exclusive         accepted for symmetry: start is always "
+    "exclusive\n"
     "  --insecure              accept an unsafe existing PIDFILE (see\n"
     "                          'procid status --help')\n"
     "  -q, --quiet             print nothing on stdout\n"
@@ -70,13 +72,24 @@ typedef struct start_opts {
     char user[256];
 } start_opts;
 
-enum { STAGE_SETSID, STAGE_WRITE, STAGE_CHDIR, STAGE_OUTPUT, STAGE_GROUPS,
-       STAGE_GID, STAGE_UID, STAGE_EXEC };
-static const char *const stages[] = {
-    "cannot start a new session", "cannot record itself in the pidfile",
-    "cannot change directory",    "cannot open the output file",
-    "cannot set supplementary groups", "cannot set the group",
-    "cannot set the user",        "cannot execute"};
+enum {
+    STAGE_SETSID,
+    STAGE_WRITE,
+    STAGE_CHDIR,
+    STAGE_OUTPUT,
+    STAGE_GROUPS,
+    STAGE_GID,
+    STAGE_UID,
+    STAGE_EXEC
+};
+static const char *const stages[] = {"cannot start a new session",
+                                     "cannot record itself in the pidfile",
+                                     "cannot change directory",
+                                     "cannot open the output file",
+                                     "cannot set supplementary groups",
+                                     "cannot set the group",
+                                     "cannot set the user",
+                                     "cannot execute"};
 
 typedef struct report {
     int stage, err;
@@ -95,8 +108,8 @@ static void fail(int rep, int stage, int e)
 static int redirect(const start_opts *o)
 {
     int in = -1, out = -1;
-    if (o->background && ((in = open("/dev/null", O_RDONLY)) < 0 ||
-                          dup2(in, 0) < 0))
+    if (o->background &&
+        ((in = open("/dev/null", O_RDONLY)) < 0 || dup2(in, 0) < 0))
         return -1;
     if (o->output)
         out = open(o->output, O_WRONLY | O_CREAT | O_APPEND | O_NOCTTY, 0640);
@@ -276,14 +289,17 @@ static int options(int argc, char **argv, start_opts *o)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int c;
-    while ((c = next_opt("start", argc, argv, ":bc:d:k:o:xqh", longopts)) != -1) {
+    while ((c = next_opt("start", argc, argv, ":bc:d:k:o:xqh", longopts)) !=
+           -1) {
         if (c == -2)
             return EXIT_USAGE;
         if (c == 'h')
             return fputs(usage, stdout), 1;
         if (c == 'k' && parse_umask(optarg, &o->mask) < 0)
-            return usage_error("start", "--umask '%s': expected an octal "
-                                        "mode (e.g. 027)", optarg);
+            return usage_error("start",
+                               "--umask '%s': expected an octal "
+                               "mode (e.g. 027)",
+                               optarg);
         o->has_umask |= c == 'k';
         o->background |= c == 'b';
         o->quiet |= c == 'q';

@@ -39,8 +39,8 @@ static const char usage[] =
 
 enum { OPT_INSECURE = 256 };
 
-static int report(const source *src, const procid_identity *id,
-                  procid_state st, int quiet)
+static int report(const source *src, const procid_identity *id, procid_state st,
+                  int quiet)
 {
     switch (st) {
     case PROCID_RUNNING:
@@ -53,8 +53,7 @@ static int report(const source *src, const procid_identity *id,
         say(quiet, "%s: dead (pid %d now belongs to another process)\n",
             src->file, id->pid);
         return ST_DEAD;
-    case PROCID_DEAD:
-        break;
+    case PROCID_DEAD: break;
     }
     say(quiet, "%s: dead (pid %d is gone), pidfile remains\n", src->file,
         id->pid);

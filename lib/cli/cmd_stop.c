@@ -21,7 +21,8 @@ static const char usage[] =
     "  -s, --signal SIG     signal to send: a name in any case, with or\n"
     "                       without SIG (TERM, hup, SIGUSR1, RTMIN+2), or a\n"
     "                       number (default TERM)\n"
-    "  -R, --retry SCHEDULE wait for the process to exit, as start-stop-daemon:\n"
+    "  -R, --retry SCHEDULE wait for the process to exit, as "
+    "start-stop-daemon:\n"
     "                       SIG/SECONDS/SIG/SECONDS..., e.g. TERM/30/KILL/5;\n"
     "                       a lone number T means SIG/T/KILL/T; 'forever'\n"
     "                       (after a signal) repeats the rest of the\n"
@@ -42,7 +43,8 @@ static const char usage[] =
     "                       filter or a kernel before 5.3): the process is\n"
     "                       matched on start time and boot id alone, which a\n"
     "                       PID reused within the same 10 ms tick passes\n"
-    "  --insecure           accept an unsafe FILE (see 'procid status --help')\n"
+    "  --insecure           accept an unsafe FILE (see 'procid status "
+    "--help')\n"
     "  -q, --quiet          print nothing on stdout\n"
     "\n"
     "exit:\n"
@@ -109,7 +111,8 @@ static int stop(const target *t, int sig, const step *sched, int nsched)
         remove_recorded(&t->src, &id);
     else if (code == STOP_OK && t->remove)
         err("%s: pid %d has not exited yet; pidfile kept (use --retry to "
-            "wait)", t->src.file, id.pid);
+            "wait)",
+            t->src.file, id.pid);
     procid_close(h);
     return code;
 }
@@ -136,8 +139,10 @@ static int options(int argc, char **argv, target *t, int *sig,
         if (c == 'h')
             return fputs(usage, stdout), 1;
         if (c == 's' && parse_signal(optarg, sig) < 0)
-            return usage_error("stop", "--signal '%s': not a signal this "
-                                       "system knows", optarg);
+            return usage_error("stop",
+                               "--signal '%s': not a signal this "
+                               "system knows",
+                               optarg);
         if (c == 'u' && parse_owner("stop", optarg, &t->src.owner) < 0)
             return EXIT_USAGE;
         t->src.has_owner |= c == 'u';

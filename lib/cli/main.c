@@ -42,8 +42,8 @@ static const struct {
     const char *name;
     int (*run)(int, char **);
 } commands[] = {
-    {"id", cmd_id},         {"write", cmd_write}, {"status", cmd_status},
-    {"stop", cmd_stop},     {"signal", cmd_signal}, {"start", cmd_start},
+    {"id", cmd_id},     {"write", cmd_write},   {"status", cmd_status},
+    {"stop", cmd_stop}, {"signal", cmd_signal}, {"start", cmd_start},
     {"exec", cmd_exec},
 };
 
@@ -64,7 +64,9 @@ int main(int argc, char **argv)
         if (!strcmp(cmd, commands[i].name))
             return commands[i].run(argc - 1, argv + 1);
     if (cmd[0] == '-')
-        return usage_error(NULL, "unknown option '%s' (options follow the "
-                                 "command)", cmd);
+        return usage_error(NULL,
+                           "unknown option '%s' (options follow the "
+                           "command)",
+                           cmd);
     return usage_error(NULL, "unknown command '%s'", cmd);
 }

@@ -28,7 +28,7 @@ struct procid_pidlock {
     procid_identity id; /* what procid_pidlock_write() wrote */
 };
 
-#define READ_FLAGS PROCID_READ_INSECURE
+#define READ_FLAGS     PROCID_READ_INSECURE
 #define HOLDER_WAIT_MS 1000
 
 /* The process the pidfile names, if it is alive: 1 (a live holder, *id
@@ -101,10 +101,8 @@ static char *path_dup(const char *path, const char *suffix)
 {
     size_t n = strlen(path), k = strlen(suffix);
     char *s = malloc(n + k + 1);
-    if (s != NULL) {
-        memcpy(s, path, n);
-        memcpy(s + n, suffix, k + 1);
-    }
+    if (s != NULL)
+        snprintf(s, n + k + 1, "%s%s", path, suffix);
     return s;
 }
 
@@ -124,11 +122,27 @@ static procid_pidlock *lock_new(const char *path, char *lockpath, int fd,
     return lk;
 }
 
+/* Take the lock and judge the existing pidfile: 0 with *fd held, or a
+   negative errno with nothing held. */
+static int take(const char *path, const char *lockpath, unsigned flags,
+                procid_identity *holder, int *fd, procid_error *err)
+{
+    int r = procid__plat_lock_open(lockpath, !!(flags & PROCID_PIDLOCK_INHERIT),
+                                   fd, err);
+    if (r == -EAGAIN)
+        return busy(path, flags, holder, err);
+    if (r < 0)
+        return r;
+    r = judge_existing(path, flags, holder, err);
+    if (r < 0)
+        procid__plat_lock_release(*fd, lockpath, 0);
+    return r < 0 ? r : 0;
+}
+
 int procid_pidlock_open(const char *path, unsigned flags, procid_pidlock **out,
                         procid_identity *holder, procid_error *err)
 {
     procid_identity none;
-    char *lockpath = NULL;
     int fd = -1;
     if (holder == NULL)
         holder = &none;
@@ -136,21 +150,21 @@ int procid_pidlock_open(const char *path, unsigned flags, procid_pidlock **out,
     if (out == NULL || path == NULL || *path == '\0')
         return procid__fail(err, -EINVAL, "no path or no handle given");
     *out = NULL;
-    if ((lockpath = path_dup(path, ".lock")) == NULL)
+    char *lockpath = path_dup(path, ".lock");
+    if (lockpath == NULL)
         return procid__fail(err, -ENOMEM, "%s", procid_strerror(-ENOMEM));
-    int r = procid__plat_lock_open(lockpath, !!(flags & PROCID_PIDLOCK_INHERIT),
-                               &fd, err);
-    if (r == -EAGAIN)
-        r = busy(path, flags, holder, err);
-    if (r == 0 && (r = judge_existing(path, flags, holder, err)) < 0)
-        procid__plat_lock_release(fd, lockpath, 0);
-    if (r == 0 && (*out = lock_new(path, lockpath, fd, flags)) == NULL) {
-        procid__plat_lock_release(fd, lockpath, 1);
-        r = procid__fail(err, -ENOMEM, "%s", procid_strerror(-ENOMEM));
-    }
-    if (r < 0)
+    int r = take(path, lockpath, flags, holder, &fd, err);
+    if (r < 0) {
         free(lockpath);
-    return r;
+        return r;
+    }
+    *out = lock_new(path, lockpath, fd, flags);
+    if (*out == NULL) {
+        procid__plat_lock_release(fd, lockpath, 1);
+        free(lockpath);
+        return procid__fail(err, -ENOMEM, "%s", procid_strerror(-ENOMEM));
+    }
+    return 0;
 }
 
 int procid_pidlock_write(procid_pidlock *lk, const procid_identity *id)
@@ -184,8 +198,8 @@ int procid_pidlock_remove(procid_pidlock *lk, procid_error *err)
 {
     if (lk == NULL)
         return procid__fail(err, -EINVAL, "no handle given");
-    int r = lk->written ? procid_pidfile_remove(lk->path, lk->flags & READ_FLAGS,
-                                                &lk->id, err)
+    int r = lk->written ? procid_pidfile_remove(
+                              lk->path, lk->flags & READ_FLAGS, &lk->id, err)
                         : 0;
     lock_free(lk, 1);
     return r;

@@ -29,8 +29,8 @@ static int runs_as(const procid_identity *id, unsigned long owner,
     if (r == -ESRCH)
         return 0;
     if (r < 0)
-        return procid__fail(err, r, "pid %d: cannot read its user: %s",
-                            id->pid, procid_strerror(r));
+        return procid__fail(err, r, "pid %d: cannot read its user: %s", id->pid,
+                            procid_strerror(r));
     /* still the recorded process after the read: the uids were its own */
     if ((r = procid_check(id, &st)) < 0 ||
         (st != PROCID_RUNNING && st != PROCID_UNVERIFIED))
@@ -84,5 +84,6 @@ int procid_pidfile_remove_owner(const char *path, unsigned flags,
         return procid__fail(err, -ESTALE,
                             "records another process now (pid %d); not removed",
                             now.pid);
-    return procid__plat_remove_file(path, flags, (long long)owner, raw, len, err);
+    return procid__plat_remove_file(path, flags, (long long)owner, raw, len,
+                                    err);
 }

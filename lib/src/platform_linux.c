@@ -240,9 +240,21 @@ int procid__plat_uids(int pid, unsigned long uids[3])
     if ((r = read_small(path, buf, sizeof buf, &len)) < 0)
         return r == -ENOENT ? -ESRCH : r;
     const char *u = strstr(buf, "\nUid:");
-    if (u == NULL ||
-        sscanf(u + 5, "%lu %lu %lu", &uids[0], &uids[1], &uids[2]) != 3)
+    if (u == NULL)
         return -EIO; /* a status file the kernel never writes */
+    char *p = (char *)u + 5;
+    for (int i = 0; i < 3; i++) {
+        char *end;
+        while (*p == '\t' || *p == ' ')
+            p++;
+        if (*p < '0' || *p > '9')
+            return -EIO;
+        errno = 0;
+        uids[i] = strtoul(p, &end, 10);
+        if (errno != 0)
+            return -EIO;
+        p = end;
+    }
     return 0;
 }
 

@@ -170,7 +170,8 @@ static void test_a_holder_killed_with_sigkill_is_taken_over(void **state)
     assert_int_equal(procid_pidlock_remove(lk, NULL), 0);
 }
 
-static void test_a_recorded_live_process_without_the_lock_is_not_taken_over(void **state)
+static void
+test_a_recorded_live_process_without_the_lock_is_not_taken_over(void **state)
 {
     (void)state;
     child c;
@@ -240,7 +241,8 @@ static void test_a_symlink_as_lock_file_is_refused(void **state)
     assert_false(exists(target));
 }
 
-/* With PROCID_PIDLOCK_INHERIT the lock survives exec; without, exec drops it. */
+/* With PROCID_PIDLOCK_INHERIT the lock survives exec; without, exec drops it.
+ */
 static void exec_holding(unsigned flags, pid_t *pid)
 {
     int go[2];
@@ -279,7 +281,8 @@ static void test_inherit_keeps_the_lock_across_exec(void **state)
     waitpid(pid, &st, 0);
 }
 
-static void test_remove_keeps_a_pidfile_that_records_another_process(void **state)
+static void
+test_remove_keeps_a_pidfile_that_records_another_process(void **state)
 {
     (void)state;
     procid_pidlock *lk = NULL;
@@ -298,7 +301,8 @@ static void test_remove_keeps_a_pidfile_that_records_another_process(void **stat
 
 /* 200 rounds: two processes released at once, exactly one wins, and the
    other names the winner's PID. */
-static void test_two_concurrent_opens_let_exactly_one_run_200_rounds(void **state)
+static void
+test_two_concurrent_opens_let_exactly_one_run_200_rounds(void **state)
 {
     (void)state;
     for (int round = 0; round < 200; round++) {
@@ -347,7 +351,8 @@ static void takeover(int i)
 
 /* A reader polling while 1000 holders take over one after another never
    gets anything but a complete pidfile. */
-static void test_readers_never_see_an_unusable_file_during_1000_takeovers(void **state)
+static void
+test_readers_never_see_an_unusable_file_during_1000_takeovers(void **state)
 {
     (void)state;
     int rep[2];
@@ -389,7 +394,8 @@ static void test_null_arguments_are_einval(void **state)
     (void)state;
     procid_pidlock *lk = NULL;
     assert_int_equal(procid_pidlock_open(NULL, 0, &lk, NULL, NULL), -EINVAL);
-    assert_int_equal(procid_pidlock_open(pidfile, 0, NULL, NULL, NULL), -EINVAL);
+    assert_int_equal(procid_pidlock_open(pidfile, 0, NULL, NULL, NULL),
+                     -EINVAL);
     assert_int_equal(procid_pidlock_open("", 0, &lk, NULL, NULL), -EINVAL);
     assert_int_equal(procid_pidlock_write(NULL, NULL), -EINVAL);
     assert_int_equal(procid_pidlock_remove(NULL, NULL), -EINVAL);

@@ -188,13 +188,16 @@ static void test_two_concurrent_starts_run_exactly_one_200_rounds(void **state)
     }
 }
 
-static void test_start_takes_over_from_a_holder_killed_with_sigkill(void **state)
+static void
+test_start_takes_over_from_a_holder_killed_with_sigkill(void **state)
 {
     (void)state;
-    expect_code(CLI("start", "--background", pidfile, "--", "/bin/sleep", "600"), 0);
+    expect_code(
+        CLI("start", "--background", pidfile, "--", "/bin/sleep", "600"), 0);
     pid_t first = recorded();
     assert_true(WIFSIGNALED(kill_daemon(first)));
-    expect_code(CLI("start", "--background", pidfile, "--", "/bin/sleep", "600"), 0);
+    expect_code(
+        CLI("start", "--background", pidfile, "--", "/bin/sleep", "600"), 0);
     expect_in(rr.out, "started");
     pid_t second = recorded();
     assert_true(second != first);
@@ -215,20 +218,24 @@ static void test_start_twice_runs_one_process(void **state)
     assert_no_children("after two starts");
 }
 
-static void test_start_of_a_missing_command_exits_1_with_errno_and_no_pidfile(void **state)
+static void
+test_start_of_a_missing_command_exits_1_with_errno_and_no_pidfile(void **state)
 {
     (void)state;
     char lock[PATH_MAX + 40];
     snprintf(lock, sizeof lock, "%s.lock", pidfile);
-    expect_code(CLI("start", "--background", pidfile, "--", "/nonexistent/food"), 1);
+    expect_code(
+        CLI("start", "--background", pidfile, "--", "/nonexistent/food"), 1);
     expect_in(rr.err, "/nonexistent/food");
     expect_in(rr.err, strerror(ENOENT));
     expect_in(rr.err, "errno 2");
     assert_int_equal(access(pidfile, F_OK), -1);
     assert_int_equal(access(lock, F_OK), -1);
-    expect_code(CLI("start", pidfile, "--", "/nonexistent/food"), 1); /* foreground too */
+    expect_code(CLI("start", pidfile, "--", "/nonexistent/food"),
+                1); /* foreground too */
     assert_int_equal(access(pidfile, F_OK), -1);
-    expect_code(CLI("start", "--chdir", "/nonexistent", pidfile, "--", "/bin/true"), 1);
+    expect_code(
+        CLI("start", "--chdir", "/nonexistent", pidfile, "--", "/bin/true"), 1);
     expect_in(rr.err, "cannot change directory to /nonexistent");
     assert_int_equal(access(pidfile, F_OK), -1);
 }
@@ -243,7 +250,8 @@ static void test_start_does_not_take_over_an_unsafe_pidfile(void **state)
 }
 
 /* The exec'd process is the recorded one: sh reports its own PID. */
-static void test_start_records_the_execd_process_with_chuid_chdir_umask_output(void **state)
+static void
+test_start_records_the_execd_process_with_chuid_chdir_umask_output(void **state)
 {
     (void)state;
     char out[PATH_MAX + 32], buf[512];
@@ -252,13 +260,15 @@ static void test_start_records_the_execd_process_with_chuid_chdir_umask_output(v
     if (geteuid() != 0 || pw == NULL) {
         print_message("skipped: needs root and a user 'nobody'\n");
         skip();
+        return;
     }
     snprintf(out, sizeof out, "%s/food.log", dir);
     assert_int_equal(chmod(dir, 0711), 0);
-    expect_code(CLI("start", "--background", "--chuid=nobody", "--chdir=/",
-                    "--umask=027", "--output", out, pidfile, "--", "/bin/sh",
-                    "-c", "echo $$ $(id -u) $(id -g) $(pwd) $(umask); exec sleep 600"),
-                0);
+    expect_code(
+        CLI("start", "--background", "--chuid=nobody", "--chdir=/",
+            "--umask=027", "--output", out, pidfile, "--", "/bin/sh", "-c",
+            "echo $$ $(id -u) $(id -g) $(pwd) $(umask); exec sleep 600"),
+        0);
     pid_t pid = recorded();
     for (int i = 0; i < 500 && len == 0; i++) {
         usleep(10000);
@@ -299,9 +309,9 @@ static void test_signal_sends_one_verified_signal_by_any_name(void **state)
 static void test_every_signal_name_parses(void **state)
 {
     (void)state;
-    const char *names[] = {"WINCH", "tstp", "SIGTTIN", "usr1", "Usr2", "CHLD",
-                           "RTMIN", "RTMIN+1", "rtmax-2", "SIGRTMAX", "PWR",
-                           "64", NULL};
+    const char *names[] = {"WINCH", "tstp",  "SIGTTIN", "usr1",    "Usr2",
+                           "CHLD",  "RTMIN", "RTMIN+1", "rtmax-2", "SIGRTMAX",
+                           "PWR",   "64",    NULL};
     for (const char **n = names; *n; n++) {
         expect_code(CLI("stop", "--signal", *n, pidfile), 0); /* no file */
     }
@@ -356,8 +366,9 @@ static void test_usage_errors_are_one_line_and_point_at_help(void **state)
 {
     (void)state;
     expect_code(CLI("stop", "--bogus", pidfile), 64);
-    assert_string_equal(rr.err, "procid: stop: unknown option '--bogus'\n"
-                                "Try 'procid stop --help' for more information.\n");
+    assert_string_equal(rr.err,
+                        "procid: stop: unknown option '--bogus'\n"
+                        "Try 'procid stop --help' for more information.\n");
     expect_code(CLI("status", "--quiet=yes", pidfile), 64);
     expect_in(rr.err, "'--quiet' takes no argument");
     expect_code(CLI("stop", pidfile, "--signal"), 64);
@@ -404,7 +415,8 @@ static pid_t drop_and_record(const char *file, uid_t uid, gid_t gid)
     return pid;
 }
 
-static void test_owner_trusts_a_daemons_own_pidfile_only_for_its_process(void **state)
+static void
+test_owner_trusts_a_daemons_own_pidfile_only_for_its_process(void **state)
 {
     (void)state;
     char rundir[PATH_MAX + 16], file[PATH_MAX + 32], uid[16];
@@ -413,7 +425,11 @@ static void test_owner_trusts_a_daemons_own_pidfile_only_for_its_process(void **
         skip();
     }
     struct passwd *pw = getpwnam("nobody");
-    assert_non_null(pw);
+    if (pw == NULL) {
+        print_message("skipped: no user 'nobody'\n");
+        skip();
+        return;
+    }
     snprintf(rundir, sizeof rundir, "%s/food", dir);
     snprintf(file, sizeof file, "%s/food.pid", rundir);
     snprintf(uid, sizeof uid, "%u", (unsigned)pw->pw_uid);
@@ -426,7 +442,9 @@ static void test_owner_trusts_a_daemons_own_pidfile_only_for_its_process(void **
     expect_in(rr.err, "--owner");
     expect_code(CLI("status", "--owner", "nobody", file), 0);
     expect_code(CLI("status", "-u", uid, file), 0);
-    expect_code(CLI("stop", "--owner=nobody", "--retry", "TERM/5", "--remove", file), 0);
+    expect_code(
+        CLI("stop", "--owner=nobody", "--retry", "TERM/5", "--remove", file),
+        0);
     int st = 0;
     assert_int_equal(waitpid(d, &st, 0), d);
     dropped = 0;
@@ -457,7 +475,8 @@ static void extract_init_script(const char *path)
     static char readme[200000];
     size_t len = 0;
     assert_int_equal(file_get(PROCID_SOURCE_DIR "/README.md", readme,
-                              sizeof readme - 1, &len), 0);
+                              sizeof readme - 1, &len),
+                     0);
     readme[len] = '\0';
     char *sec = strstr(readme, "### In an init script");
     assert_non_null(sec);
@@ -489,7 +508,8 @@ static void test_readme_init_script_runs_as_printed(void **state)
     /* a daemon that stays in the foreground and counts HUPs */
     snprintf(text, sizeof text,
              "#!/bin/sh\ntrap 'echo hup >> %s' HUP\n"
-             "while :; do sleep 0.05; done\n", log);
+             "while :; do sleep 0.05; done\n",
+             log);
     assert_int_equal(file_put(food, text, strlen(text)), 0);
     assert_int_equal(chmod(food, 0755), 0);
     snprintf(clidir, sizeof clidir, "%s", cli_path());

@@ -76,7 +76,8 @@ void say_held(int quiet, const char *file, const procid_identity *holder,
             what);
     else
         say(quiet,
-            "%s: locked by another process that has not recorded "
-            "itself yet; %s\n",
+            "%s: locked by another process, and no live process is "
+            "recorded (a child of a previous instance may still hold the "
+            "lock); %s\n",
             file, what);
 }

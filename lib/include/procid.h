@@ -326,9 +326,11 @@ typedef struct procid_pidlock procid_pidlock;
 /*
  * Take the lock of `path` for this process. Returns 0 and *out; -EEXIST
  * when a live holder runs: *holder (may be NULL) is its verified identity,
- * or has pid 0 when the lock is held but the holder has not written its
- * pidfile within a second (an unusable pidfile beside a held lock is its
- * error, not -EEXIST); -EPERM (unsafe file or lock file), -EINVAL
+ * or has pid 0 when the lock stays held for a second while no live
+ * process is recorded (a holder that has not written yet, or a child of a
+ * dead holder still holding the inherited descriptor: open waits that
+ * second for the lock to come free); an unusable pidfile beside a held
+ * lock is its error, not -EEXIST; -EPERM (unsafe file or lock file), -EINVAL
  * (malformed pidfile), -EACCES (holder's identity unreadable), or another
  * negative errno. *err (may be NULL) says why. Nothing is written.
  */

@@ -51,32 +51,6 @@ static int live_holder(const char *path, unsigned flags, procid_identity *id,
     return st == PROCID_RUNNING || st == PROCID_UNVERIFIED;
 }
 
-/* The lock is held elsewhere: wait a little for the holder to record
-   itself, so the caller can name it. -EEXIST, or the error that makes the
-   pidfile unusable (atomic writes never show a partial file, so that is
-   not a holder mid-write). */
-static int busy(const char *path, unsigned flags, procid_identity *holder,
-                procid_error *err)
-{
-    procid_identity id;
-    for (int waited = 0; waited < HOLDER_WAIT_MS; waited += 10) {
-        memset(&id, 0, sizeof id);
-        int r = live_holder(path, flags, &id, err);
-        if (r == 1) {
-            *holder = id;
-            return procid__fail(err, -EEXIST, "already running as pid %d",
-                                id.pid);
-        }
-        if (r < 0) /* unsafe, malformed, unverifiable: say so, not EEXIST */
-            return r;
-        procid__plat_sleep_ms(10);
-    }
-    return procid__fail(err, -EEXIST,
-                        "locked by another process (%s.lock), which has not "
-                        "recorded itself yet",
-                        path);
-}
-
 /* With the lock taken: may the existing pidfile be replaced? */
 static int judge_existing(const char *path, unsigned flags,
                           procid_identity *holder, procid_error *err)
@@ -122,21 +96,42 @@ static procid_pidlock *lock_new(const char *path, char *lockpath, int fd,
     return lk;
 }
 
-/* Take the lock and judge the existing pidfile: 0 with *fd held, or a
-   negative errno with nothing held. */
+/*
+ * Take the lock and judge the existing pidfile: 0 with *fd held, or a
+ * negative errno with nothing held. While another process holds the lock,
+ * wait up to HOLDER_WAIT_MS: for it to record itself (so the caller can
+ * name it), or for the lock to come free (children of a daemon that just
+ * died still hold the inherited descriptor until they exit). A pidfile
+ * that is unusable beside a held lock is that error, not -EEXIST: atomic
+ * writes never show a partial file, so it is no holder mid-write.
+ */
 static int take(const char *path, const char *lockpath, unsigned flags,
                 procid_identity *holder, int *fd, procid_error *err)
 {
-    int r = procid__plat_lock_open(lockpath, !!(flags & PROCID_PIDLOCK_INHERIT),
-                                   fd, err);
-    if (r == -EAGAIN)
-        return busy(path, flags, holder, err);
-    if (r < 0)
-        return r;
-    r = judge_existing(path, flags, holder, err);
-    if (r < 0)
-        procid__plat_lock_release(*fd, lockpath, 0);
-    return r < 0 ? r : 0;
+    int inherit = !!(flags & PROCID_PIDLOCK_INHERIT);
+    procid_identity id;
+    for (int waited = 0;; waited += 10) {
+        int r = procid__plat_lock_open(lockpath, inherit, fd, err);
+        if (r == 0 && (r = judge_existing(path, flags, holder, err)) < 0)
+            procid__plat_lock_release(*fd, lockpath, 0);
+        if (r != -EAGAIN)
+            return r < 0 ? r : 0;
+        memset(&id, 0, sizeof id);
+        if ((r = live_holder(path, flags, &id, err)) < 0)
+            return r;
+        if (r == 1) {
+            *holder = id;
+            return procid__fail(err, -EEXIST, "already running as pid %d",
+                                id.pid);
+        }
+        if (waited >= HOLDER_WAIT_MS)
+            return procid__fail(err, -EEXIST,
+                                "locked by another process (%s), and the "
+                                "pidfile names no live process: a child of a "
+                                "previous instance may still hold the lock",
+                                lockpath);
+        procid__plat_sleep_ms(10);
+    }
 }
 
 int procid_pidlock_open(const char *path, unsigned flags, procid_pidlock **out,

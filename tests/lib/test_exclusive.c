@@ -281,6 +281,36 @@ static void test_inherit_keeps_the_lock_across_exec(void **state)
     waitpid(pid, &st, 0);
 }
 
+/* A holder dies while a child it forked still holds the inherited lock for
+   a moment (a daemon's `sleep`): the next open waits for the lock, not
+   for a record that will never come. */
+static void
+test_a_lock_left_to_a_dying_holders_child_is_taken_once_free(void **state)
+{
+    (void)state;
+    procid_pidlock *lk = NULL;
+    pid_t holder = fork();
+    assert_true(holder >= 0);
+    if (holder == 0) {
+        if (procid_pidlock_open(pidfile, PROCID_PIDLOCK_INHERIT, &lk, NULL,
+                                NULL) < 0 ||
+            procid_pidlock_write(lk, NULL) < 0)
+            _exit(1);
+        pid_t kid = fork();
+        if (kid == 0) {
+            execl("/bin/sleep", "sleep", "0.3", (char *)NULL);
+            _exit(127);
+        }
+        _exit(kid > 0 ? 0 : 1); /* dies; the sleep keeps the lock */
+    }
+    int st = 0;
+    assert_int_equal(waitpid(holder, &st, 0), holder);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    assert_int_equal(procid_pidlock_open(pidfile, 0, &lk, NULL, NULL), 0);
+    assert_int_equal(procid_pidlock_write(lk, NULL), 0);
+    assert_int_equal(procid_pidlock_remove(lk, NULL), 0);
+}
+
 static void
 test_remove_keeps_a_pidfile_that_records_another_process(void **state)
 {
@@ -416,6 +446,7 @@ int main(void)
         T(test_a_malformed_or_unsafe_pidfile_is_not_taken_over),
         T(test_a_symlink_as_lock_file_is_refused),
         T(test_inherit_keeps_the_lock_across_exec),
+        T(test_a_lock_left_to_a_dying_holders_child_is_taken_once_free),
         T(test_remove_keeps_a_pidfile_that_records_another_process),
         T(test_two_concurrent_opens_let_exactly_one_run_200_rounds),
         T(test_readers_never_see_an_unusable_file_during_1000_takeovers),

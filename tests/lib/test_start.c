@@ -548,6 +548,70 @@ static void test_readme_init_script_runs_as_printed(void **state)
     unsetenv("DAEMON");
 }
 
+/* ---- the README's three-call daemon, as printed ------------------------- */
+
+/* The C block after `heading` in README.md, into path. */
+static void extract_block(const char *heading, const char *fence,
+                          const char *path)
+{
+    static char readme[200000];
+    size_t len = 0;
+    assert_int_equal(file_get(PROCID_SOURCE_DIR "/README.md", readme,
+                              sizeof readme - 1, &len),
+                     0);
+    readme[len] = '\0';
+    char *sec = strstr(readme, heading);
+    assert_non_null(sec);
+    char *start = strstr(sec, fence);
+    assert_non_null(start);
+    start += strlen(fence);
+    char *end = strstr(start, "```");
+    assert_non_null(end);
+    assert_int_equal(file_put(path, start, (size_t)(end - start)), 0);
+}
+
+static void test_readme_daemon_needs_three_calls_and_runs_once(void **state)
+{
+    (void)state;
+    char src[PATH_MAX + 32], exe[PATH_MAX + 32], lock[PATH_MAX + 40],
+        want[64];
+    snprintf(src, sizeof src, "%s/food.c", dir);
+    snprintf(exe, sizeof exe, "%s/food", dir);
+    snprintf(lock, sizeof lock, "%s.lock", pidfile);
+    extract_block("### A daemon's own pidfile", "```c\n", src);
+    char *cc[] = {(char *)"/usr/bin/cc", (char *)"-Wall",
+                  (char *)"-Werror", (char *)"-I" PROCID_INCLUDE_DIR, src,
+                  (char *)PROCID_LIBRARY, (char *)"-Wl,-rpath," PROCID_LIBDIR,
+                  (char *)"-o", exe, NULL};
+    if (access(cc[0], X_OK) < 0) {
+        print_message("skipped: no /usr/bin/cc to build the README's example\n");
+        skip();
+        return;
+    }
+    if (run_argv(&rr, cc) != 0)
+        fail_msg("the README's daemon does not build:\n%s", rr.err);
+    pid_t first = fork();
+    assert_true(first >= 0);
+    if (first == 0) {
+        execl(exe, exe, pidfile, (char *)NULL);
+        _exit(127);
+    }
+    procid_identity id;
+    for (int i = 0; i < 500 && procid_pidfile_read(pidfile, 0, &id, NULL) < 0; i++)
+        usleep(10000);
+    assert_int_equal(recorded(), first);
+    char *second[] = {exe, pidfile, NULL};
+    expect_code(run_argv(&rr, second), 0);
+    snprintf(want, sizeof want, "already running as pid %d", (int)first);
+    expect_in(rr.err, want);
+    expect_code(CLI("stop", "--retry", "TERM/5", pidfile), 0);
+    int st = 0;
+    assert_int_equal(waitpid(first, &st, 0), first);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    assert_int_equal(access(pidfile, F_OK), -1);
+    assert_int_equal(access(lock, F_OK), -1);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -569,6 +633,7 @@ int main(void)
         T(test_usage_errors_are_one_line_and_point_at_help),
         T(test_owner_trusts_a_daemons_own_pidfile_only_for_its_process),
         T(test_readme_init_script_runs_as_printed),
+        T(test_readme_daemon_needs_three_calls_and_runs_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -282,6 +282,50 @@ test_start_records_the_execd_process_with_chuid_chdir_umask_output(void **state)
     assert_string_equal(buf, want);
 }
 
+/* ---- exec --exclusive, write --exclusive -------------------------------- */
+
+static void test_exec_exclusive_hands_the_lock_to_the_command(void **state)
+{
+    (void)state;
+    char lock[PATH_MAX + 40], want[64];
+    snprintf(lock, sizeof lock, "%s.lock", pidfile);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDWR);
+        if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0)
+            _exit(126);
+        execl(cli_path(), cli_path(), "exec", "--exclusive", pidfile, "--",
+              "/bin/sleep", "600", (char *)NULL);
+        _exit(127);
+    }
+    procid_identity id;
+    procid_state st;
+    for (int i = 0; i < 500; i++) {
+        if (procid_pidfile_read(pidfile, 0, &id, NULL) == 0 &&
+            procid_check(&id, &st) == 0 && st == PROCID_RUNNING &&
+            id.pid == pid)
+            break;
+        usleep(10000);
+    }
+    assert_int_equal(recorded(), pid);
+    /* the lock went with the exec: a second exec and a start back off */
+    expect_code(CLI("exec", "-x", pidfile, "--", "/bin/true"), 1);
+    snprintf(want, sizeof want, "already running (pid %d)", (int)pid);
+    expect_in(rr.out, want);
+    expect_code(CLI("start", "-b", pidfile, "--", "/bin/sleep", "600"), 0);
+    expect_in(rr.out, want);
+    expect_code(CLI("write", "--exclusive", pidfile, "1"), 1);
+    expect_in(rr.out, want);
+    kill_daemon(pid);
+    /* a missing command: 127, neither pidfile nor lock left */
+    assert_int_equal(unlink(pidfile), 0);
+    expect_code(CLI("exec", "--exclusive", pidfile, "--", "/nonexistent/food"), 127);
+    assert_int_equal(access(pidfile, F_OK), -1);
+    assert_int_equal(access(lock, F_OK), -1);
+}
+
 /* ---- signal ------------------------------------------------------------- */
 
 static void test_signal_sends_one_verified_signal_by_any_name(void **state)
@@ -627,6 +671,7 @@ int main(void)
         T(test_start_of_a_missing_command_exits_1_with_errno_and_no_pidfile),
         T(test_start_does_not_take_over_an_unsafe_pidfile),
         T(test_start_records_the_execd_process_with_chuid_chdir_umask_output),
+        T(test_exec_exclusive_hands_the_lock_to_the_command),
         T(test_signal_sends_one_verified_signal_by_any_name),
         T(test_every_signal_name_parses),
         T(test_every_option_form_parses),

@@ -7,8 +7,11 @@ _procid()
     local cur prev words cword
     _init_completion -n = || return
 
-    local commands='id write status stop exec'
-    local signals='HUP INT QUIT KILL USR1 USR2 ALRM TERM CONT STOP ABRT PIPE'
+    local commands='id write status stop signal start exec'
+    # every signal this system names (kill -l), without SIG
+    local signals
+    signals=$(kill -l 2>/dev/null | tr -s ' \t' '\n' | sed -n 's/^SIG//p')
+    [[ -n $signals ]] || signals='HUP INT QUIT KILL USR1 USR2 ALRM TERM CONT STOP WINCH'
 
     # the command is the first word after procid
     local cmd='' i
@@ -24,7 +27,7 @@ _procid()
         return
     fi
 
-    # after "exec FILE --": the command and its arguments
+    # after "exec/start ... FILE --": the command and its arguments
     local j
     for ((j = i + 1; j < cword; j++)); do
         if [[ ${words[j]} == -- ]]; then
@@ -36,6 +39,26 @@ _procid()
     case $prev in
     -s | --signal)
         COMPREPLY=($(compgen -W "$signals" -- "${cur#SIG}"))
+        return
+        ;;
+    -u | --owner)
+        COMPREPLY=($(compgen -u -- "$cur"))
+        return
+        ;;
+    -c | --chuid)
+        COMPREPLY=($(compgen -u -- "$cur"))
+        return
+        ;;
+    -d | --chdir)
+        _filedir -d
+        return
+        ;;
+    -o | --output)
+        _filedir
+        return
+        ;;
+    -k | --umask)
+        COMPREPLY=($(compgen -W '022 027 077' -- "$cur"))
         return
         ;;
     -R | --retry)
@@ -51,19 +74,33 @@ _procid()
         _pids
         return
         ;;
-    write) opts='--help' ;;
-    status) opts='--quiet --insecure --help' ;;
-    stop) opts='--signal --retry --remove --allow-unverified --insecure --quiet --help' ;;
-    exec) opts='--help --' ;;
+    write) opts='--exclusive --quiet --help' ;;
+    status) opts='--owner --quiet --insecure --help' ;;
+    stop) opts='--owner --signal --retry --remove --allow-unverified --allow-weaker --insecure --quiet --help' ;;
+    signal) opts='--owner --allow-unverified --allow-weaker --insecure --quiet --help' ;;
+    start) opts='--background --chuid --chdir --umask --output --exclusive --insecure --quiet --help --' ;;
+    exec) opts='--exclusive --quiet --help --' ;;
     *) return ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))
         return
     fi
-    # write FILE [PID]: a PID after the file
-    if [[ $cmd == write && $((cword - i)) -eq 2 ]]; then
+    # the word after the file: write's PID, signal's SIG
+    local args=0 k
+    for ((k = i + 1; k < cword; k++)); do
+        case ${words[k]} in
+        -u | --owner | -s | --signal | -R | --retry | -c | --chuid | -d | --chdir | -k | --umask | -o | --output) ((k++)) ;;
+        -*) ;;
+        *) ((args++)) ;;
+        esac
+    done
+    if [[ $cmd == write && $args -eq 1 ]]; then
         _pids
+        return
+    fi
+    if [[ $cmd == signal && $args -eq 1 ]]; then
+        COMPREPLY=($(compgen -W "$signals" -- "${cur#SIG}"))
         return
     fi
     _filedir

@@ -144,7 +144,13 @@ PROCID_API const char *procid_version(void);
  */
 PROCID_API int procid_identity_of(int pid, procid_identity *out);
 
-/* Identity of the calling process. */
+/*
+ * Identity of the calling process. A daemon calls it after its LAST fork
+ * (the double fork of daemonising included): a child gets a PID and start
+ * time of its own, so an identity taken before a fork names the parent,
+ * which exits. exec(2) keeps the identity: taken before exec, it names the
+ * program exec'd.
+ */
 PROCID_API int procid_self(procid_identity *out);
 
 /*
@@ -250,6 +256,114 @@ PROCID_API int procid_pidfile_remove(const char *path, unsigned flags,
                                      const procid_identity *id,
                                      procid_error *err);
 
+/*
+ * A pidfile the daemon's own user wrote: as procid_pidfile_read(), but a
+ * file owned by the uid `owner`, and a directory it owns, are trusted like
+ * root's; and then the recorded process, if it is alive (RUNNING or
+ * UNVERIFIED), must run as `owner`: real, effective and saved uid, or the
+ * read is refused (-EPERM, with a message): a file that user owns can never
+ * name another user's process. A process that is gone (DEAD, RECYCLED) is
+ * not checked: nothing of it can be signalled. Between this read and a
+ * later signal the process keeps its identity, and a process running as
+ * `owner` can only change uid by exec of a set-user-ID program, which
+ * leaves its real uid, so the kernel lets `owner` signal it anyway.
+ * Windows: -ENOTSUP.
+ */
+PROCID_API int procid_pidfile_read_owner(const char *path, unsigned flags,
+                                         unsigned long owner,
+                                         procid_identity *out,
+                                         procid_error *err);
+
+/* procid_pidfile_remove() with the trust of procid_pidfile_read_owner(). */
+PROCID_API int procid_pidfile_remove_owner(const char *path, unsigned flags,
+                                           unsigned long owner,
+                                           const procid_identity *id,
+                                           procid_error *err);
+
+/* ---- exclusive pidfiles: one instance at a time ------------------------ */
+
+/*
+ * A daemon's whole pidfile life is three calls, as with libbsd's
+ * pidfile_open() / pidfile_write() / pidfile_remove():
+ *
+ *     procid_pidlock *lk;
+ *     procid_identity holder;
+ *     procid_error e;
+ *     int r = procid_pidlock_open("/run/food.pid", 0, &lk, &holder, &e);
+ *     if (r == -EEXIST) ... already running as holder.pid (0: not known yet)
+ *     ... fork(), setsid(), fork() as the daemon needs ...
+ *     procid_pidlock_write(lk, NULL);      (after the LAST fork)
+ *     ... serve ...
+ *     procid_pidlock_remove(lk, NULL);     (on the way out)
+ *
+ * The lock: an flock(2) on a sidecar file "<path>.lock" (mode 0600), held
+ * through a descriptor the daemon keeps: it lives exactly as long as that
+ * descriptor (and its copies across fork, and across exec with
+ * PROCID_PIDLOCK_INHERIT). The pidfile itself is still replaced by the
+ * atomic rename of procid_pidfile_write(), so readers never see an empty or
+ * partial file and need no lock. The sidecar is what is locked because a
+ * lock on the pidfile would stay with the inode the rename replaces. A
+ * sidecar unlinked by a releasing holder is detected (the name no longer
+ * leads to the locked inode) and the lock taken again on the new file.
+ *
+ * The lock is not the only evidence: with the lock taken, an existing
+ * pidfile is still checked, and a process it names that is RUNNING (or
+ * UNVERIFIED: a live PID from a pid-only file) is a live holder (-EEXIST):
+ * a daemon started without the lock, a lock lost on NFS or with a deleted
+ * sidecar. A stale file (DEAD, RECYCLED, another boot) is taken over. A
+ * file that cannot be verified is not taken over: unsafe or malformed
+ * (-EPERM / -EINVAL, with a message), or a process whose identity cannot be
+ * read (-EACCES...).
+ */
+typedef struct procid_pidlock procid_pidlock;
+
+/* Flags for procid_pidlock_open(); PROCID_READ_INSECURE applies to the
+   reads of the existing pidfile. */
+#define PROCID_PIDLOCK_INHERIT 0x100u /* the lock descriptor survives exec
+                                         (no FD_CLOEXEC): a command exec'd
+                                         after the write keeps the lock */
+
+/*
+ * Take the lock of `path` for this process. Returns 0 and *out; -EEXIST
+ * when a live holder runs: *holder (may be NULL) is its verified identity,
+ * or has pid 0 when the lock stays held for a second while no live
+ * process is recorded (a holder that has not written yet, or a child of a
+ * dead holder still holding the inherited descriptor: open waits that
+ * second for the lock to come free); an unusable pidfile beside a held
+ * lock is its error, not -EEXIST; -EPERM (unsafe file or lock file), -EINVAL
+ * (malformed pidfile), -EACCES (holder's identity unreadable), or another
+ * negative errno. *err (may be NULL) says why. Nothing is written.
+ */
+PROCID_API int procid_pidlock_open(const char *path, unsigned flags,
+                                   procid_pidlock **out,
+                                   procid_identity *holder, procid_error *err);
+
+/*
+ * Record `id` (NULL: procid_self(), which must then be called in the
+ * process that will run: after the last fork) in the locked pidfile, with
+ * the atomic write of procid_pidfile_write() (same return values).
+ */
+PROCID_API int procid_pidlock_write(procid_pidlock *lk,
+                                    const procid_identity *id);
+
+/*
+ * The daemon's exit path: remove the pidfile if it still records what
+ * procid_pidlock_write() wrote (procid_pidfile_remove()), remove the
+ * sidecar, release the lock and free lk. Returns the pidfile removal's
+ * result (0, -ESTALE when it records another process now and was kept,
+ * -ENOENT); the lock is released and lk freed in every case.
+ */
+PROCID_API int procid_pidlock_remove(procid_pidlock *lk, procid_error *err);
+
+/* Close this process's descriptor of the lock and free lk; no file is
+   touched. A parent that forked the daemon calls this: the lock stays with
+   the child's copy. */
+PROCID_API void procid_pidlock_close(procid_pidlock *lk);
+
+/* The lock descriptor (to keep it out of children that must not hold the
+   lock), or -EINVAL for lk NULL. */
+PROCID_API int procid_pidlock_fd(const procid_pidlock *lk);
+
 /* ---- checks and signals ------------------------------------------------- */
 
 /*
@@ -329,7 +443,9 @@ PROCID_API int procid_handle_signal(procid_handle *h, int sig);
  */
 PROCID_API int procid_handle_wait(procid_handle *h, int timeout_ms);
 
-/* The identity the handle was verified against (NULL for h NULL). */
+/* The identity the handle was verified against (NULL for h NULL). The
+   pointer is valid until procid_close(h), and the identity does not
+   change while the handle is open; copy it to keep it longer. */
 PROCID_API const procid_identity *procid_handle_identity(const procid_handle *h);
 
 PROCID_API void procid_close(procid_handle *h);

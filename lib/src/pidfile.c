@@ -373,7 +373,7 @@ int procid_pidfile_read(const char *path, unsigned flags, procid_identity *out,
     size_t len = 0;
     if (path == NULL || out == NULL)
         return procid__fail(err, -EINVAL, "no path or no identity given");
-    int r = procid__plat_read_file(path, flags, buf, PROCID_PIDFILE_MAX, &len, err);
+    int r = procid__plat_read_file(path, flags, -1, buf, PROCID_PIDFILE_MAX, &len, err);
     if (r < 0)
         return r;
     return procid_pidfile_parse(buf, len, out, err);
@@ -388,7 +388,7 @@ int procid_pidfile_remove(const char *path, unsigned flags,
     size_t len = 0;
     procid_identity now;
     memset(&now, 0, sizeof now);
-    int r = procid__plat_read_file(path, flags, raw, PROCID_PIDFILE_MAX, &len, err);
+    int r = procid__plat_read_file(path, flags, -1, raw, PROCID_PIDFILE_MAX, &len, err);
     if (r < 0)
         return r;
     if ((r = procid_pidfile_parse(raw, len, &now, err)) < 0)
@@ -399,5 +399,5 @@ int procid_pidfile_remove(const char *path, unsigned flags,
                             "records another process now (pid %d); not removed",
                             now.pid);
     /* the bytes just compared must still be there when the name goes */
-    return procid__plat_remove_file(path, flags, raw, len, err);
+    return procid__plat_remove_file(path, flags, -1, raw, len, err);
 }

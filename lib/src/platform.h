@@ -84,18 +84,41 @@ int procid__plat_write_file(const char *path, const char *buf, size_t len);
  * lead to that descriptor's file just before unlink. 0 removed, -ESTALE
  * (changed or replaced: kept), -ENOENT, or another negative errno.
  */
-int procid__plat_remove_file(const char *path, unsigned flags, const char *buf,
-                             size_t len, procid_error *err);
+int procid__plat_remove_file(const char *path, unsigned flags, long long owner,
+                             const char *buf, size_t len, procid_error *err);
 
 /*
  * Read at most `cap` bytes of `path` into buf, *len set to the number read.
  * A file larger than cap fills buf and sets *len = cap + 1 (the caller
  * reports the size). Applies the safety checks of procid_pidfile_read()
  * unless PROCID_READ_INSECURE is in flags; on refusal returns -EPERM with a
- * message in *err.
+ * message in *err. `owner` (-1: none) is a uid trusted like root: a file
+ * and a directory it owns are accepted (procid_pidfile_read_owner()).
  */
-int procid__plat_read_file(const char *path, unsigned flags, char *buf,
-                           size_t cap, size_t *len, procid_error *err);
+int procid__plat_read_file(const char *path, unsigned flags, long long owner,
+                           char *buf, size_t cap, size_t *len,
+                           procid_error *err);
+
+/* The real, effective and saved uid of the live process `pid` in uids[0..2].
+   0, -ESRCH, -EACCES, -ENOTSUP (Windows), or another -errno. */
+int procid__plat_uids(int pid, unsigned long uids[3]);
+
+/*
+ * Open (creating it, mode 0600) the lock file `path` and take an exclusive,
+ * non-blocking lock on it; the name must still lead to the locked file
+ * afterwards (a holder that unlinked it on release: retried on the new
+ * file). Refuses (-EPERM) a symlink, a non-regular file, or one owned by
+ * neither the caller nor root. `inherit`: the descriptor survives exec.
+ * 0 and *fd, -EAGAIN when another process holds the lock, or -errno.
+ */
+int procid__plat_lock_open(const char *path, int inherit, int *fd,
+                           procid_error *err);
+
+/* Sleep about ms milliseconds. */
+void procid__plat_sleep_ms(int ms);
+
+/* Unlink `path` if `unlink_it` and it still names fd's file, then close fd. */
+void procid__plat_lock_release(int fd, const char *path, int unlink_it);
 
 /*
  * Unix backends, without a pidfd or kqueue watch: wait for exit by asking

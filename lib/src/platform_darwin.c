@@ -59,6 +59,18 @@ int procid__kq_start(int pid, uint64_t *start)
     return r;
 }
 
+int procid__plat_uids(int pid, unsigned long uids[3])
+{
+    struct proc_bsdinfo info;
+    int r = bsdinfo(pid, &info);
+    if (r == 0) {
+        uids[0] = info.pbi_ruid;
+        uids[1] = info.pbi_uid;
+        uids[2] = info.pbi_svuid;
+    }
+    return r;
+}
+
 /* ---- 2. boot session ---------------------------------------------------- */
 
 static int valid_boot(const char *s, size_t n)

@@ -69,6 +69,18 @@ int procid__kq_start(int pid, uint64_t *start)
     return r;
 }
 
+int procid__plat_uids(int pid, unsigned long uids[3])
+{
+    struct kinfo_proc kp;
+    int r = kinfo(pid, &kp);
+    if (r == 0) {
+        uids[0] = kp.ki_ruid;
+        uids[1] = kp.ki_uid;
+        uids[2] = kp.ki_svuid;
+    }
+    return r;
+}
+
 /* ---- 2. boot time ------------------------------------------------------ */
 
 /* "<sec>.<usec>", six digits of microseconds, as procid__kq_boot writes */

@@ -228,6 +228,36 @@ static int read_stat(int pid, uint64_t *start, char *state)
     return 0;
 }
 
+/* The Uid: line of /proc/<pid>/status: real, effective, saved, fs. */
+int procid__plat_uids(int pid, unsigned long uids[3])
+{
+    char path[PATH_MAX + 32], buf[4096];
+    size_t len = 0;
+    int r = proc_is_ours();
+    if (r < 0)
+        return r;
+    snprintf(path, sizeof path, "%s/%d/status", proc_root, pid);
+    if ((r = read_small(path, buf, sizeof buf, &len)) < 0)
+        return r == -ENOENT ? -ESRCH : r;
+    const char *u = strstr(buf, "\nUid:");
+    if (u == NULL)
+        return -EIO; /* a status file the kernel never writes */
+    char *p = (char *)u + 5;
+    for (int i = 0; i < 3; i++) {
+        char *end;
+        while (*p == '\t' || *p == ' ')
+            p++;
+        if (*p < '0' || *p > '9')
+            return -EIO;
+        errno = 0;
+        uids[i] = strtoul(p, &end, 10);
+        if (errno != 0)
+            return -EIO;
+        p = end;
+    }
+    return 0;
+}
+
 /* ---- 3. boot_id -------------------------------------------------------- */
 
 static int read_boot_id(char *out)

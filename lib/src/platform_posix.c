@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -130,12 +131,14 @@ int procid__plat_write_file(const char *path, const char *buf, size_t len)
  * rename or replace entries (unless sticky, like /tmp): otherwise another
  * user can move any of its pidfiles over this one.
  */
-static int check_dir(int dfd, const struct stat *file, procid_error *err)
+static int check_dir(int dfd, const struct stat *file, long long owner,
+                     procid_error *err)
 {
     struct stat d;
     if (fstat(dfd, &d) < 0)
         return procid__fail(err, -errno, "directory: %s", strerror(errno));
-    if (d.st_uid != 0 && d.st_uid != file->st_uid)
+    if (d.st_uid != 0 && d.st_uid != file->st_uid &&
+        (owner < 0 || (long long)d.st_uid != owner))
         return procid__fail(err, -EPERM,
                             "its directory is owned by uid %lu, neither the "
                             "file's owner nor root: that user can replace it",
@@ -149,12 +152,20 @@ static int check_dir(int dfd, const struct stat *file, procid_error *err)
     return 0;
 }
 
-static int check_file(const struct stat *st, int secure, procid_error *err)
+static int check_file(const struct stat *st, int secure, long long owner,
+                      procid_error *err)
 {
     if (!S_ISREG(st->st_mode))
         return procid__fail(err, S_ISDIR(st->st_mode) ? -EISDIR : -EPERM,
                             "not a regular file");
-    if (secure && st->st_uid != geteuid() && st->st_uid != 0)
+    if (secure && owner >= 0 && st->st_uid != geteuid() && st->st_uid != 0 &&
+        (long long)st->st_uid != owner)
+        return procid__fail(err, -EPERM,
+                            "owned by uid %lu, not by you (uid %lu), root or "
+                            "the trusted owner (uid %lld)",
+                            (unsigned long)st->st_uid,
+                            (unsigned long)geteuid(), owner);
+    if (secure && owner < 0 && st->st_uid != geteuid() && st->st_uid != 0)
         return procid__fail(err, -EPERM,
                             "owned by uid %lu, not by you (uid %lu) or root",
                             (unsigned long)st->st_uid, (unsigned long)geteuid());
@@ -167,8 +178,8 @@ static int check_file(const struct stat *st, int secure, procid_error *err)
 }
 
 /* Open path for reading with every check; *fd and *st describe the file. */
-static int open_checked(const char *path, unsigned flags, int *fd,
-                        struct stat *st, procid_error *err)
+static int open_checked(const char *path, unsigned flags, long long owner,
+                        int *fd, struct stat *st, procid_error *err)
 {
     int secure = !(flags & PROCID_READ_INSECURE);
     char dir[PATH_MAX];
@@ -194,8 +205,8 @@ static int open_checked(const char *path, unsigned flags, int *fd,
     }
     if (fstat(*fd, st) < 0)
         r = procid__fail(err, -errno, "%s", strerror(errno));
-    else if ((r = check_file(st, secure, err)) == 0 && secure)
-        r = check_dir(dfd, st, err);
+    else if ((r = check_file(st, secure, owner, err)) == 0 && secure)
+        r = check_dir(dfd, st, owner, err);
     close(dfd);
     if (r < 0)
         close(*fd);
@@ -224,13 +235,14 @@ static int read_fd(int fd, char *buf, size_t cap, size_t *len, procid_error *err
     return 0;
 }
 
-int procid__plat_read_file(const char *path, unsigned flags, char *buf,
-                           size_t cap, size_t *len, procid_error *err)
+int procid__plat_read_file(const char *path, unsigned flags, long long owner,
+                           char *buf, size_t cap, size_t *len,
+                           procid_error *err)
 {
     int fd = -1;
     struct stat st;
     memset(&st, 0, sizeof st);
-    int r = open_checked(path, flags, &fd, &st, err);
+    int r = open_checked(path, flags, owner, &fd, &st, err);
     if (r < 0 || fd < 0)
         return r < 0 ? r : -EIO;
     r = read_fd(fd, buf, cap, len, err);
@@ -238,8 +250,8 @@ int procid__plat_read_file(const char *path, unsigned flags, char *buf,
     return r;
 }
 
-int procid__plat_remove_file(const char *path, unsigned flags, const char *buf,
-                             size_t len, procid_error *err)
+int procid__plat_remove_file(const char *path, unsigned flags, long long owner,
+                             const char *buf, size_t len, procid_error *err)
 {
     int fd = -1;
     struct stat st, now;
@@ -247,7 +259,7 @@ int procid__plat_remove_file(const char *path, unsigned flags, const char *buf,
     size_t n = 0;
     memset(&st, 0, sizeof st);
     memset(&now, 0, sizeof now);
-    int r = open_checked(path, flags, &fd, &st, err);
+    int r = open_checked(path, flags, owner, &fd, &st, err);
     if (r < 0 || fd < 0)
         return r < 0 ? r : -EIO;
     r = read_fd(fd, cur, PROCID_PIDFILE_MAX, &n, err);
@@ -264,6 +276,87 @@ int procid__plat_remove_file(const char *path, unsigned flags, const char *buf,
     if (unlink(path) < 0)
         return procid__fail(err, -errno, "cannot remove: %s", strerror(errno));
     return 0;
+}
+
+/* ---- lock files (exclusive pidfiles) ----------------------------------- */
+
+static int lock_file_ok(int fd, struct stat *st, procid_error *err)
+{
+    if (fstat(fd, st) < 0)
+        return procid__fail(err, -errno, "lock file: %s", strerror(errno));
+    if (!S_ISREG(st->st_mode))
+        return procid__fail(err, -EPERM, "lock file is not a regular file");
+    if (st->st_uid != geteuid() && st->st_uid != 0)
+        return procid__fail(err, -EPERM,
+                            "lock file is owned by uid %lu, not by you (uid "
+                            "%lu) or root",
+                            (unsigned long)st->st_uid, (unsigned long)geteuid());
+    return 0;
+}
+
+/* One attempt: 1 locked and still named by path, 0 retry, or -errno. */
+static int lock_once(const char *path, int *out, procid_error *err)
+{
+    struct stat st, now;
+    int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
+                            O_NONBLOCK, 0600);
+    if (fd < 0) {
+        int e = errno;
+        if (e == ELOOP || e == EMLINK)
+            return procid__fail(err, -EPERM,
+                                "refusing a symbolic link as lock file");
+        return procid__fail(err, -e, "lock file: %s", strerror(e));
+    }
+    int r = lock_file_ok(fd, &st, err);
+    if (r == 0 && flock(fd, LOCK_EX | LOCK_NB) < 0)
+        r = errno == EWOULDBLOCK ? -EAGAIN
+                                 : procid__fail(err, -errno, "lock: %s",
+                                                strerror(errno));
+    /* a releasing holder unlinks the name: the lock on that inode is then
+       worth nothing, and the name's new file must be locked instead */
+    if (r == 0 && (lstat(path, &now) < 0 || now.st_dev != st.st_dev ||
+                   now.st_ino != st.st_ino))
+        r = 1;
+    if (r != 0) {
+        close(fd);
+        return r == 1 ? 0 : r;
+    }
+    *out = fd;
+    return 1;
+}
+
+int procid__plat_lock_open(const char *path, int inherit, int *fd,
+                           procid_error *err)
+{
+    for (int i = 0; i < 1000; i++) {
+        int r = lock_once(path, fd, err);
+        if (r < 0)
+            return r;
+        if (r == 0)
+            continue;
+        if (inherit && fcntl(*fd, F_SETFD, 0) < 0) {
+            r = procid__fail(err, -errno, "lock file: %s", strerror(errno));
+            close(*fd);
+            return r;
+        }
+        return 0;
+    }
+    return procid__fail(err, -EAGAIN, "lock file keeps being replaced");
+}
+
+void procid__plat_sleep_ms(int ms)
+{
+    struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&t, NULL);
+}
+
+void procid__plat_lock_release(int fd, const char *path, int unlink_it)
+{
+    struct stat st, now;
+    if (unlink_it && fstat(fd, &st) == 0 && lstat(path, &now) == 0 &&
+        st.st_dev == now.st_dev && st.st_ino == now.st_ino)
+        unlink(path); /* while locked: a waiter then retries on a new file */
+    close(fd);
 }
 
 int procid__posix_wait_polling(procid__proc *p, int timeout_ms)

@@ -511,10 +511,14 @@ static int open_failed(const wchar_t *w, DWORD e, procid_error *err)
     return procid__fail(err, r, "%s", procid_strerror(r));
 }
 
-int procid__plat_read_file(const char *path, unsigned flags, char *buf,
-                           size_t cap, size_t *len, procid_error *err)
+int procid__plat_read_file(const char *path, unsigned flags, long long owner,
+                           char *buf, size_t cap, size_t *len,
+                           procid_error *err)
 {
     int secure = !(flags & PROCID_READ_INSECURE);
+    if (owner >= 0)
+        return procid__fail(err, -ENOTSUP,
+                            "a trusted owner uid has no meaning on Windows");
     wchar_t *w;
     int r = to_wide(path, &w);
     if (r < 0)
@@ -560,12 +564,13 @@ int procid__plat_read_file(const char *path, unsigned flags, char *buf,
 
 /* Windows: the content is compared, then the name deleted; a writer that
    replaces the file between the two loses it (DeleteFileW goes by name). */
-int procid__plat_remove_file(const char *path, unsigned flags, const char *buf,
-                             size_t len, procid_error *err)
+int procid__plat_remove_file(const char *path, unsigned flags, long long owner,
+                             const char *buf, size_t len, procid_error *err)
 {
     char now[PROCID_PIDFILE_MAX + 1];
     size_t n = 0;
-    int r = procid__plat_read_file(path, flags, now, PROCID_PIDFILE_MAX, &n, err);
+    int r = procid__plat_read_file(path, flags, owner, now, PROCID_PIDFILE_MAX,
+                                   &n, err);
     if (r < 0)
         return r;
     if (n != len || memcmp(now, buf, len) != 0)
@@ -578,4 +583,33 @@ int procid__plat_remove_file(const char *path, unsigned flags, const char *buf,
         r = last_err();
     free(w);
     return r < 0 ? procid__fail(err, r, "%s", procid_strerror(r)) : 0;
+}
+
+/* ---- lock files -------------------------------------------------------- */
+
+/* Exclusive pidfiles are not implemented on Windows yet. */
+int procid__plat_lock_open(const char *path, int inherit, int *fd,
+                           procid_error *err)
+{
+    (void)path;
+    (void)inherit;
+    *fd = -1;
+    return procid__fail(err, -ENOTSUP,
+                        "exclusive pidfiles are not supported on Windows");
+}
+
+void procid__plat_sleep_ms(int ms) { Sleep((DWORD)ms); }
+
+void procid__plat_lock_release(int fd, const char *path, int unlink_it)
+{
+    (void)fd;
+    (void)path;
+    (void)unlink_it;
+}
+
+int procid__plat_uids(int pid, unsigned long uids[3])
+{
+    (void)pid;
+    (void)uids;
+    return -ENOTSUP; /* no uids: --owner is a POSIX notion */
 }

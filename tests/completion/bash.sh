@@ -61,10 +61,16 @@ expect() {
     echo "ok: '$line' -> $(echo $got | cut -c1-70)"
 }
 
-expect 'procid ' id write status stop exec --help --version
+expect 'procid ' id write status stop signal start exec --help --version
+expect 'procid start --' --background --chuid --chdir --umask --output --exclusive
+expect 'procid stop --signal W' WINCH '!TERM'
+expect 'procid signal run/food.pid ' HUP USR1 WINCH
+expect 'procid status --owner ro' root
+expect 'procid write -' --exclusive --quiet
+expect 'procid exec --' --exclusive
 expect 'procid st' status stop '!write' '!id'
-expect 'procid stop --' --signal --retry --remove --allow-unverified --insecure --quiet
-expect 'procid status -' --quiet --insecure '!--signal'
+expect 'procid stop --' --signal --retry --remove --allow-unverified --allow-weaker --insecure --quiet --owner
+expect 'procid status -' --quiet --insecure --owner '!--signal'
 expect 'procid stop --signal ' TERM KILL HUP USR1
 expect 'procid stop -s K' KILL '!TERM'
 expect 'procid stop --retry ' TERM/30/KILL/5

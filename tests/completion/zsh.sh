@@ -75,10 +75,12 @@ expect() {
     echo "ok: '$line' -> $(echo $got | cut -c1-70)"
 }
 
-expect 'procid ' id write status stop exec
-expect 'procid st' status stop '!write'
-expect 'procid stop --' --signal --retry --remove --allow-unverified --insecure --quiet
-expect 'procid status --' --quiet --insecure '!--signal'
+expect 'procid ' id write status stop signal start exec
+expect 'procid st' status stop start '!write'
+expect 'procid stop --' --signal --retry --remove --allow-unverified --allow-weaker --insecure --quiet --owner
+expect 'procid status --' --quiet --insecure --owner '!--signal'
+expect 'procid start --' --background --chuid --chdir --umask --output --exclusive
+expect 'procid stop --signal W' WINCH '!TERM'
 expect 'procid stop --signal ' TERM KILL HUP USR1
 expect 'procid stop -s K' KILL '!TERM'
 expect 'procid status run/' food.pid bard.pid

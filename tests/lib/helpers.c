@@ -191,7 +191,13 @@ int run_in_child(int (*fn)(void *), void *arg)
 
 /* ---- commands ---------------------------------------------------------- */
 
-const char *cli_path(void) { return PROCID_CLI_PATH; }
+/* PROCID_TEST_CLI runs the suites against another build of the command
+   (an older one, to see a new test fail before the fix). */
+const char *cli_path(void)
+{
+    const char *other = getenv("PROCID_TEST_CLI");
+    return other != NULL && *other != '\0' ? other : PROCID_CLI_PATH;
+}
 
 void (*run_before_exec)(void);
 

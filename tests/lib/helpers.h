@@ -73,7 +73,7 @@ int run_cli(run_result *r, ...);
 /* Called in the child of run_argv() just before exec (NULL: nothing). */
 extern void (*run_before_exec)(void);
 
-/* Path of the built procid binary. */
+/* Path of the built procid binary ($PROCID_TEST_CLI overrides it). */
 const char *cli_path(void);
 
 /* ---- files ------------------------------------------------------------- */

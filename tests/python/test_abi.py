@@ -38,6 +38,7 @@ int main(void) {
     P("PROCID_HAVE_BOOT", PROCID_HAVE_BOOT);
     P("PROCID_HAVE_INO", PROCID_HAVE_INO);
     P("PROCID_READ_INSECURE", PROCID_READ_INSECURE);
+    P("PROCID_PIDLOCK_INHERIT", PROCID_PIDLOCK_INHERIT);
     P("PROCID_VERSION_MAJOR", PROCID_VERSION_MAJOR);
     return 0;
 }
@@ -93,6 +94,7 @@ def test_constants_and_states_match_the_header(header: Dict[str, int]) -> None:
     assert _lib.HAVE_BOOT == header["PROCID_HAVE_BOOT"]
     assert _lib.HAVE_INO == header["PROCID_HAVE_INO"]
     assert _lib.READ_INSECURE == header["PROCID_READ_INSECURE"]
+    assert _lib.PIDLOCK_INHERIT == header["PROCID_PIDLOCK_INHERIT"]
     assert _lib.ABI_MAJOR == header["PROCID_VERSION_MAJOR"]
     for st in State:
         assert st.value == header["PROCID_" + st.name]

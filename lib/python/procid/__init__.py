@@ -13,6 +13,9 @@ libprocid (the C library does the work; nothing here re-implements it).
     procid.check(ident)            # State.RUNNING / DEAD / RECYCLED / UNVERIFIED
     procid.stop("engine.pid", retry="TERM/30/KILL/5", remove=True)
 
+    with procid.exclusive_pidfile("engine.pid"):  # one instance at a time
+        serve()
+
 Errors are exceptions: ProcidError (an OSError with the errno) and its
 subclasses PidfileError (filename, and the parser's exact message),
 PidfileNotFoundError, NoSuchProcessError (``state``: DEAD or RECYCLED),
@@ -26,6 +29,8 @@ from __future__ import annotations
 from . import _lib
 from ._errors import (NoSuchProcessError, PidfileError, PidfileNotFoundError,
                       ProcidError, ProcidPermissionError, StillRunningError)
+from ._exclusive import (AlreadyRunningError, ExclusivePidfile,
+                         exclusive_pidfile)
 from ._handle import Handle
 from ._identity import (Identity, State, check, format_pidfile, identity,
                         parse_pidfile, read_pidfile, self_identity, signal,
@@ -43,7 +48,9 @@ library_path: str = _lib.path
 open = Handle.open  # noqa: A001 - procid.open, as the API names it
 
 __all__ = [
+    "AlreadyRunningError",
     "DEFAULT_RETRY",
+    "ExclusivePidfile",
     "Handle",
     "Identity",
     "NoSuchProcessError",
@@ -54,6 +61,7 @@ __all__ = [
     "State",
     "StillRunningError",
     "check",
+    "exclusive_pidfile",
     "format_pidfile",
     "identity",
     "library_path",

@@ -179,7 +179,23 @@ def parse_pidfile(data: Union[str, bytes],
     return Identity._from_c(c)
 
 
-def read_pidfile(path: PathArg, *, insecure: bool = False) -> Identity:
+def _uid_of(owner: Union[int, str]) -> int:
+    if isinstance(owner, bool) or not isinstance(owner, (int, str)):
+        raise TypeError("owner must be a uid or a user name, not %s"
+                        % type(owner).__name__)
+    if isinstance(owner, int):
+        if owner < 0:
+            raise ValueError("not a uid: %d" % owner)
+        return owner
+    import pwd
+    try:
+        return pwd.getpwnam(owner).pw_uid
+    except KeyError:
+        raise ValueError("no such user: %r" % owner) from None
+
+
+def read_pidfile(path: PathArg, *, insecure: bool = False,
+                 owner: Optional[Union[int, str]] = None) -> Identity:
     """Read and parse the pidfile at `path`.
 
     Unless `insecure`, refuses a symlink, anything but a regular file, a
@@ -187,11 +203,22 @@ def read_pidfile(path: PathArg, *, insecure: bool = False) -> Identity:
     world-writable file. Raises PidfileNotFoundError (a FileNotFoundError)
     when there is no file, PidfileError otherwise; ``message`` says what
     was wrong and where. A legacy pid-only file is not an error: it gives an
-    Identity with only a pid, which checks as UNVERIFIED."""
+    Identity with only a pid, which checks as UNVERIFIED.
+
+    `owner` (a uid or user name) trusts the pidfile of a daemon that runs
+    as that user: a file, and a directory, it owns are accepted, and then
+    only when the recorded process, if alive, runs as `owner` (real,
+    effective and saved uid); PidfileError (EPERM) otherwise."""
     c, err = _lib.CIdentity(), _lib.CError()
     flags = _lib.READ_INSECURE if insecure else 0
-    r = _lib.lib.procid_pidfile_read(_fspath(path), flags, ctypes.byref(c),
-                                     ctypes.byref(err))
+    if owner is None:
+        r = _lib.lib.procid_pidfile_read(_fspath(path), flags,
+                                         ctypes.byref(c), ctypes.byref(err))
+    else:
+        r = _lib.lib.procid_pidfile_read_owner(_fspath(path), flags,
+                                               _uid_of(owner),
+                                               ctypes.byref(c),
+                                               ctypes.byref(err))
     if r < 0:
         raise _pidfile_error(r, err, path)
     return Identity._from_c(c)

@@ -27,6 +27,7 @@ HAVE_START = 0x1
 HAVE_BOOT = 0x2
 HAVE_INO = 0x4
 READ_INSECURE = 0x1
+PIDLOCK_INHERIT = 0x100
 ERROR_MSG_MAX = 200
 ABI_MAJOR = 0
 
@@ -126,6 +127,14 @@ _proto("procid_handle_signal", ctypes.c_int, ctypes.c_void_p, ctypes.c_int)
 _proto("procid_handle_wait", ctypes.c_int, ctypes.c_void_p, ctypes.c_int)
 _proto("procid_handle_identity", _P_ID, ctypes.c_void_p)
 _proto("procid_close", None, ctypes.c_void_p)
+_proto("procid_pidfile_read_owner", ctypes.c_int, ctypes.c_char_p,
+       ctypes.c_uint, ctypes.c_ulong, _P_ID, _P_ERR)
+_proto("procid_pidlock_open", ctypes.c_int, ctypes.c_char_p, ctypes.c_uint,
+       _P_HANDLE, _P_ID, _P_ERR)
+_proto("procid_pidlock_write", ctypes.c_int, ctypes.c_void_p, _P_ID)
+_proto("procid_pidlock_remove", ctypes.c_int, ctypes.c_void_p, _P_ERR)
+_proto("procid_pidlock_close", None, ctypes.c_void_p)
+_proto("procid_pidlock_fd", ctypes.c_int, ctypes.c_void_p)
 
 version: str = lib.procid_version().decode("ascii")
 if int(version.split(".")[0]) != ABI_MAJOR:

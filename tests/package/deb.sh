@@ -134,7 +134,7 @@ got=$(bash -c 'source /usr/share/bash-completion/bash_completion
     source /usr/share/bash-completion/completions/procid
     COMP_WORDS=(procid st); COMP_CWORD=1; COMP_LINE="procid st"; COMP_POINT=9
     _procid procid st procid; echo "${COMPREPLY[*]}"')
-[ "$got" = "status stop" ] || fail "installed bash completion: 'procid st' -> '$got'"
+[ "$got" = "status stop start" ] || fail "installed bash completion: 'procid st' -> '$got'"
 echo "   bash completion: procid st -> $got"
 # The README example against the installed library, both ways.
 cc "$src/tests/install/example.c" $(pkg-config --cflags --libs procid) -o "$work/example_pc"

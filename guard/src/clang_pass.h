@@ -54,6 +54,8 @@ typedef struct pg_clang_out {
  * later merges what they share.
  * Returns 0, or -1 with *err (libclang could not parse a translation unit,
  * crashed, or reported a fatal error: names the file and the diagnostic).
+ * Either way *out is the caller's, to release with pg_clang_out_free (on
+ * failure it holds fail_path).
  */
 int pg_clang_run(const pg_compdb *db, const char *repo_root,
                  const char *resource_dir,

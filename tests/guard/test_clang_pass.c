@@ -328,6 +328,8 @@ static void test_clang_pass_missing_include_is_a_tool_error(void **state)
     assert_string_equal(err.msg,
                         "src/broken.c:2:10: fatal error: 'nope.h' file not "
                         "found");
+    assert_string_equal(out.fail_path, "src/broken.c");
+    pg_clang_out_free(&out);
     pg_compdb_free(&db);
 }
 
@@ -348,6 +350,7 @@ static void test_clang_pass_unreadable_unit_is_a_tool_error(void **state)
                      -1);
     assert_string_equal(err.msg, "src/absent.c: cannot read the translation "
                                  "unit: No such file or directory");
+    pg_clang_out_free(&out);
     pg_compdb_free(&db);
 }
 

@@ -7,12 +7,14 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "allowlist.h"
+#include "cache.h"
 #include "clang_pass.h"
 #include "compdb.h"
 #include "judge.h"
@@ -20,6 +22,7 @@
 #include "pg.h"
 #include "report.h"
 #include "sources.h"
+#include "ts_cache.h"
 #include "ts_pass.h"
 
 #ifndef PG_VERSION
@@ -73,6 +76,20 @@ static const char usage_text[] =
     "      --resource-dir=DIR clang resource directory for libclang (default:\n"
     "                         from 'clang -print-resource-dir' or beside\n"
     "                         libclang)\n"
+    "      --cache-dir=DIR    keep results in DIR (default:\n"
+    "                         $XDG_CACHE_HOME/procguard, else\n"
+    "                         ~/.cache/procguard): a translation unit whose\n"
+    "                         command and every file it read are unchanged,\n"
+    "                         and a file whose content is unchanged, are not\n"
+    "                         parsed again; acks and the allowlist are always\n"
+    "                         judged afresh\n"
+    "      --no-cache         neither read nor write the cache\n"
+    "      --cache-size=SIZE  cap the cache at SIZE bytes (K, M, G suffixes;\n"
+    "                         default 1G): least recently used entries go\n"
+    "      --cache-stats      after the report, print on stderr the cache's\n"
+    "                         hits, misses, corrupt entries rebuilt, entries\n"
+    "                         and size, and how many translation units\n"
+    "                         libclang and files tree-sitter parsed\n"
     "      --list-rules       print the rule ids with a one-line description\n"
     "  -h, --help             print this help\n"
     "  -V, --version          print the version\n"
@@ -95,6 +112,9 @@ typedef struct options {
     const char *build_dir, *allowlist, *ignore, *resource_dir, *sarif;
     pg_format format;
     int jobs;
+    const char *cache_dir; /* NULL: the default */
+    int no_cache, cache_stats;
+    uint64_t cache_size;
     char **paths;
     size_t npaths;
 } options;
@@ -115,6 +135,43 @@ static void list_rules(void)
     }
 }
 
+/* --cache-size: a byte count with an optional K, M or G (binary). 0, or -1
+   when it is not one. */
+static int parse_size(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(s, &end, 10);
+    if (errno || end == s || s[0] == '-')
+        return -1;
+    int shift = *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : 0;
+    if (shift)
+        end++;
+    if (*end != '\0' || n > (UINT64_MAX >> shift))
+        return -1;
+    *out = (uint64_t)n << shift;
+    return 0;
+}
+
+/* The cache options (cache.h). -1: taken; otherwise the exit code. */
+static int cache_option(int c, const char *arg, options *o)
+{
+    enum { O_CACHE_DIR = 300, O_NO_CACHE, O_CACHE_SIZE, O_CACHE_STATS };
+    switch (c) {
+    case O_CACHE_DIR: o->cache_dir = arg; break;
+    case O_NO_CACHE: o->no_cache = 1; break;
+    case O_CACHE_STATS: o->cache_stats = 1; break;
+    case O_CACHE_SIZE:
+        if (parse_size(arg, &o->cache_size) != 0)
+            return usage_error("--cache-size wants a byte count such as "
+                               "500M or 2G, not '%s'",
+                               arg);
+        break;
+    default: return EXIT_TROUBLE;
+    }
+    return -1;
+}
+
 /* -1: parsed, go on; otherwise the exit code. */
 static int parse_options(int argc, char **argv, options *o)
 {
@@ -128,12 +185,17 @@ static int parse_options(int argc, char **argv, options *o)
         {"jobs", required_argument, NULL, 'j'},
         {"resource-dir", required_argument, NULL, O_RES},
         {"list-rules", no_argument, NULL, O_RULES},
+        {"cache-dir", required_argument, NULL, 300},
+        {"no-cache", no_argument, NULL, 301},
+        {"cache-size", required_argument, NULL, 302},
+        {"cache-stats", no_argument, NULL, 303},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     o->jobs = cpus > 0 ? (int)cpus : 1;
+    o->cache_size = (uint64_t)1 << 30;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":p:j:hV", longs, NULL)) != -1) {
@@ -164,6 +226,15 @@ static int parse_options(int argc, char **argv, options *o)
             o->jobs = (int)n;
             break;
         }
+        case 300:
+        case 301:
+        case 302:
+        case 303: {
+            int rc = cache_option(c, optarg, o);
+            if (rc >= 0)
+                return rc;
+            break;
+        }
         case O_RULES: list_rules(); return EXIT_CLEAN;
         case 'h': fputs(usage_text, stdout); return EXIT_CLEAN;
         case 'V': printf("procguard %s\n", PG_VERSION); return EXIT_CLEAN;
@@ -191,6 +262,8 @@ typedef struct run {
     pg_findings findings;
     size_t nclang, nts; /* what each pass read */
     int trouble;        /* exit 2 */
+    pg_cache cache;     /* cache.dir NULL: no cache */
+    char *cache_why;    /* why the default cache is not used, or NULL */
 } run;
 
 static void add_error(run *r, const char *path, unsigned line, unsigned col,
@@ -327,7 +400,7 @@ static void load_texts(run *r)
     }
 }
 
-static void ts_scan(run *r, size_t i, const pg_range *ranges, size_t n)
+static void ts_scan(run *r, size_t i)
 {
     pg_text *t = &r->texts.v[i];
     if (t->text == NULL)
@@ -335,8 +408,8 @@ static void ts_scan(run *r, size_t i, const pg_range *ranges, size_t n)
     r->nts++;
     pg_error err;
     err.msg[0] = '\0';
-    if (pg_ts_scan(t->path, t->text, t->len, t->lang, ranges, n, &r->sites,
-                   &err) != 0)
+    if (pg_ts_scan_cached(r->cache.dir ? &r->cache : NULL, PG_VERSION, t->path,
+                          t->text, t->len, t->lang, &r->sites, &err) != 0)
         add_error(r, t->path, 0, 0, PG_RULE_PARSE_ERROR,
                   err.msg[0] ? err.msg
                              : "tree-sitter could not parse the file");
@@ -424,7 +497,8 @@ static int open_database(run *r, pg_compdb *db, char **dbpath)
         fprintf(stderr, "procguard: %s\n", err.msg);
         return -1;
     }
-    if (pg_libclang_load(&err) != 0) {
+    /* with a cache, libclang is opened only if something must be parsed */
+    if (r->cache.dir == NULL && pg_libclang_load(&err) != 0) {
         fprintf(stderr, "procguard: %s\n", err.msg);
         pg_compdb_free(db);
         return -1;
@@ -472,8 +546,9 @@ static int semantic_pass(run *r)
     memset(&out, 0, sizeof out);
     pg_error err;
     err.msg[0] = '\0';
-    int rc = pg_clang_run(&db, r->root, r->opt.resource_dir, want_entry, &w,
-                          r->opt.jobs, &out, &err);
+    int rc = pg_clang_run_cached(
+        &db, r->root, r->opt.resource_dir, want_entry, &w, r->opt.jobs,
+        r->cache.dir ? &r->cache : NULL, PG_VERSION, &out, &err);
     if (rc != 0) { /* located at the failing file, else at the database */
         char *db_rel = report_path(r->root, dbpath);
         add_error(r, out.fail_path ? out.fail_path : db_rel,
@@ -483,12 +558,13 @@ static int semantic_pass(run *r)
         free(db_rel);
     } else {
         r->nclang = out.ntus;
+        r->cache.st.parsed = out.nparsed;
         add_reached(r, &out);
         load_texts(r);
         warn_unsupported(r, &db);
         take_clang(r, &out);
         for (size_t i = 0; i < r->files.n; i++)
-            ts_scan(r, i, NULL, 0);
+            ts_scan(r, i);
     }
     pg_clang_out_free(&out);
     pg_compdb_free(&db);
@@ -529,6 +605,59 @@ static int finish(run *r)
     return code;
 }
 
+/* The cache stage: an explicit --cache-dir must be usable (exit 2 if
+   not); the default one is used when it can be, else the run goes on
+   uncached and --cache-stats says why. 0, or -1 after saying why. */
+static int open_cache(run *r)
+{
+    if (r->opt.no_cache)
+        return 0;
+    char *dir =
+        r->opt.cache_dir ? pg_strdup(r->opt.cache_dir) : pg_cache_default_dir();
+    pg_error err;
+    err.msg[0] = '\0';
+    if (dir == NULL)
+        snprintf(err.msg, sizeof err.msg,
+                 "no cache directory: neither XDG_CACHE_HOME nor HOME is set");
+    int rc = dir ? pg_cache_open(&r->cache, dir, r->opt.cache_size, &err) : -1;
+    free(dir);
+    if (rc == 0)
+        return 0;
+    if (r->opt.cache_dir != NULL) {
+        fprintf(stderr, "procguard: %s\n", err.msg);
+        return -1;
+    }
+    r->cache_why = pg_strdup(err.msg);
+    return 0;
+}
+
+/* --cache-stats, on stderr after the report; closing the cache trims it. */
+static void close_cache(run *r)
+{
+    if (r->cache.dir == NULL) {
+        if (r->opt.cache_stats)
+            fprintf(stderr,
+                    "procguard: cache: off (%s); libclang parsed %zu "
+                    "translation units, tree-sitter %zu files\n",
+                    r->opt.no_cache ? "--no-cache" : r->cache_why,
+                    r->cache.st.parsed, r->nts);
+        return;
+    }
+    char *dir = pg_strdup(r->cache.dir);
+    pg_cache_close(&r->cache);
+    const pg_cache_stats *st = &r->cache.st;
+    if (r->opt.cache_stats)
+        fprintf(stderr,
+                "procguard: cache: %zu hits, %zu misses, %zu corrupt entries "
+                "rebuilt, %zu stored, %zu evicted; %zu entries, %llu bytes in "
+                "%s; libclang parsed %zu translation units, tree-sitter %zu "
+                "files\n",
+                st->hits, st->misses, st->corrupt, st->stored, st->evicted,
+                st->entries, (unsigned long long)st->size, dir, st->parsed,
+                st->scanned);
+    free(dir);
+}
+
 static void run_free(run *r)
 {
     free(r->root);
@@ -540,6 +669,7 @@ static void run_free(run *r)
     pg_texts_free(&r->texts);
     pg_sites_free(&r->sites);
     pg_findings_free(&r->findings);
+    free(r->cache_why);
 }
 
 static int check(run *r)
@@ -595,7 +725,7 @@ static int check(run *r)
     } else {
         load_texts(r);
         for (size_t i = 0; i < r->files.n; i++)
-            ts_scan(r, i, NULL, 0);
+            ts_scan(r, i);
     }
     if (r->trouble) /* an incomplete check must not look like a verdict */
         return finish(r);
@@ -613,7 +743,8 @@ int main(int argc, char **argv)
     int code = parse_options(argc, argv, &r.opt);
     if (code >= 0)
         return code;
-    code = check(&r);
+    code = open_cache(&r) != 0 ? EXIT_TROUBLE : check(&r);
+    close_cache(&r);
     run_free(&r);
     return code;
 }

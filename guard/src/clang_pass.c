@@ -684,6 +684,7 @@ static int decode_result(pg_rbuf *r, tu_result *res, size_t k)
     uint64_t nd = pg_r_u64(r);
     for (uint64_t i = 0; i < nd && !r->bad; i++) {
         pg_degraded dg;
+        dg.tu = 0;
         dg.path = pg_r_str(r);
         dg.line = (unsigned)pg_r_u64(r);
         dg.col = (unsigned)pg_r_u64(r);
@@ -766,7 +767,7 @@ static void note_degraded(tu_ctx *t, CXDiagnostic d)
             return;
     res->deg = pg_xrealloc(res->deg, (res->ndeg + 1) * sizeof *res->deg);
     res->deg[res->ndeg++] = (pg_degraded){
-        pg_strdup(rel), line, col, str_take(clang_getDiagnosticSpelling(d))};
+        pg_strdup(rel), line, col, str_take(clang_getDiagnosticSpelling(d)), 0};
 }
 
 static void check_errors(tu_ctx *t)
@@ -986,7 +987,7 @@ static int site_order(const void *a, const void *b)
 
 /* pg_sites_dedupe's contract (one site per (path, offset)), but with a
    total order first so the survivor does not depend on thread timing. */
-static void sites_dedupe_stable(pg_sites *l)
+void pg_clang_sites_dedupe(pg_sites *l)
 {
     if (l->n == 0)
         return;
@@ -1016,8 +1017,8 @@ static int file_order(const void *a, const void *b)
 }
 
 /* a ∩ b into a fresh array; both sorted and non-overlapping. */
-static size_t ranges_intersect(const pg_range *a, size_t na, const pg_range *b,
-                               size_t nb, pg_range **out)
+size_t pg_ranges_intersect(const pg_range *a, size_t na, const pg_range *b,
+                           size_t nb, pg_range **out)
 {
     pg_range *r = pg_xrealloc(NULL, (na + nb) * sizeof *r);
     size_t n = 0, i = 0, j = 0;
@@ -1057,7 +1058,8 @@ static void merge_files(run_ctx *run, pg_clang_out *out)
         file_rec acc = all[i++];
         while (i < n && strcmp(all[i].abspath, acc.abspath) == 0) {
             pg_range *r;
-            size_t rn = ranges_intersect(acc.r, acc.n, all[i].r, all[i].n, &r);
+            size_t rn =
+                pg_ranges_intersect(acc.r, acc.n, all[i].r, all[i].n, &r);
             free(acc.r);
             acc.r = r;
             acc.n = rn;
@@ -1088,6 +1090,7 @@ static void merge_degraded(run_ctx *run, pg_clang_out *out)
                 continue;
             out->degraded = pg_xrealloc(
                 out->degraded, (out->ndegraded + 1) * sizeof *out->degraded);
+            d->tu = run->todo[k];
             out->degraded[out->ndegraded++] = *d;
             d->path = d->msg = NULL; /* moved */
         }
@@ -1257,7 +1260,7 @@ int pg_clang_run_cached(const pg_compdb *db, const char *repo_root,
             for (size_t i = 0; i < s->n; i++)
                 pg_sites_add(&out->sites, &s->v[i]);
         }
-        sites_dedupe_stable(&out->sites);
+        pg_clang_sites_dedupe(&out->sites);
         merge_files(&run, out);
         merge_degraded(&run, out);
         out->ntus = run.ntodo;
@@ -1267,6 +1270,7 @@ int pg_clang_run_cached(const pg_compdb *db, const char *repo_root,
         out->fail_path = res->fail_path;
         out->fail_line = res->fail_line;
         out->fail_col = res->fail_col;
+        out->fail_tu = run.todo[run.first_err];
         res->fail_path = NULL;
     }
     pthread_mutex_destroy(&run.mu);

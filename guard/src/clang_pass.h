@@ -27,6 +27,7 @@ typedef struct pg_degraded {
     char *path; /* repository-relative */
     unsigned line, col;
     char *msg; /* libclang's diagnostic text */
+    size_t tu; /* database index of the translation unit that reported it */
 } pg_degraded;
 
 typedef struct pg_clang_out {
@@ -43,6 +44,7 @@ typedef struct pg_clang_out {
        file is known), for a parse-error with a location */
     char *fail_path;
     unsigned fail_line, fail_col;
+    size_t fail_tu; /* database index of the failing translation unit */
 } pg_clang_out;
 
 /*
@@ -74,5 +76,14 @@ int pg_clang_run_cached(const pg_compdb *db, const char *repo_root,
                         int jobs, pg_cache *cache, const char *version,
                         pg_clang_out *out, pg_error *err);
 void pg_clang_out_free(pg_clang_out *out);
+
+/* What merging shards needs to combine pg_clang_out lists exactly as one
+   run does: sites deduplicated under the same total order (the survivor
+   of repeats does not depend on which shard saw it), and the skipped
+   ranges of a file reached by several translation units intersected.
+   The intersection is a fresh array (*out, caller frees). */
+void pg_clang_sites_dedupe(pg_sites *sites);
+size_t pg_ranges_intersect(const pg_range *a, size_t na, const pg_range *b,
+                           size_t nb, pg_range **out);
 
 #endif

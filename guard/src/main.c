@@ -19,8 +19,10 @@
 #include "compdb.h"
 #include "judge.h"
 #include "libclang.h"
+#include "merge.h"
 #include "pg.h"
 #include "report.h"
+#include "shard.h"
 #include "sources.h"
 #include "ts_cache.h"
 #include "ts_pass.h"
@@ -90,9 +92,25 @@ static const char usage_text[] =
     "                         hits, misses, corrupt entries rebuilt, entries\n"
     "                         and size, and how many translation units\n"
     "                         libclang and files tree-sitter parsed\n"
+    "      --shard=K/N        check share K of N (by a hash of each "
+    "translation\n"
+    "                         unit's and file's path: every one in exactly "
+    "one\n"
+    "                         shard, stable as the tree grows); with\n"
+    "                         --format json the report carries what\n"
+    "                         'procguard merge' needs. A shard's own verdict\n"
+    "                         covers its share and skips the whole-repository\n"
+    "                         rules (ack-unused, allowlist-stale)\n"
     "      --list-rules       print the rule ids with a one-line description\n"
     "  -h, --help             print this help\n"
     "  -V, --version          print the version\n"
+    "\n"
+    "\n"
+    "procguard merge [--format=FORMAT] [--sarif=FILE] [--allowlist=FILE]\n"
+    "                [--ignore=FILE] SHARD.json...\n"
+    "  run at the root of the same checkout, combines the --format json\n"
+    "  reports of shards 1/N..N/N (each exactly once) and prints exactly what\n"
+    "  the unsharded run prints, whole-repository rules included.\n"
     "\n"
     "Allowlist and ignore file: one '<path-or-glob> <reason>' per line, '#'\n"
     "comment lines, blank lines. Paths are relative to the repository root;\n"
@@ -115,6 +133,7 @@ typedef struct options {
     const char *cache_dir; /* NULL: the default */
     int no_cache, cache_stats;
     uint64_t cache_size;
+    pg_shard shard; /* n == 0: the whole run */
     char **paths;
     size_t npaths;
 } options;
@@ -172,6 +191,16 @@ static int cache_option(int c, const char *arg, options *o)
     return -1;
 }
 
+/* --shard K/N (shard.h). -1: taken; otherwise the exit code. */
+static int shard_option(const char *arg, options *o)
+{
+    if (pg_shard_parse(arg, &o->shard) != 0)
+        return usage_error("--shard wants K/N with 1 <= K <= N <= 4096, not "
+                           "'%s'",
+                           arg);
+    return -1;
+}
+
 /* -1: parsed, go on; otherwise the exit code. */
 static int parse_options(int argc, char **argv, options *o)
 {
@@ -189,6 +218,7 @@ static int parse_options(int argc, char **argv, options *o)
         {"no-cache", no_argument, NULL, 301},
         {"cache-size", required_argument, NULL, 302},
         {"cache-stats", no_argument, NULL, 303},
+        {"shard", required_argument, NULL, 310},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -235,6 +265,12 @@ static int parse_options(int argc, char **argv, options *o)
                 return rc;
             break;
         }
+        case 310: {
+            int rc = shard_option(optarg, o);
+            if (rc >= 0)
+                return rc;
+            break;
+        }
         case O_RULES: list_rules(); return EXIT_CLEAN;
         case 'h': fputs(usage_text, stdout); return EXIT_CLEAN;
         case 'V': printf("procguard %s\n", PG_VERSION); return EXIT_CLEAN;
@@ -264,6 +300,13 @@ typedef struct run {
     int trouble;        /* exit 2 */
     pg_cache cache;     /* cache.dir NULL: no cache */
     char *cache_why;    /* why the default cache is not used, or NULL */
+    /* --shard: the repository's files (sorted; reached files are not among
+       them), where tree-sitter's sites start in `sites`, and the state the
+       JSON report carries for merge */
+    char **base;
+    size_t nbase, ts_from;
+    pg_shard_state state;
+    char *state_text;
 } run;
 
 static void add_error(run *r, const char *path, unsigned line, unsigned col,
@@ -352,6 +395,7 @@ static int load_patlist(run *r, const char *given, const char *deflt,
 typedef struct want_ctx {
     const char *root;
     const pg_files *files;
+    const pg_shard *shard;
 } want_ctx;
 
 static long find_abs(const char *root, const pg_files *files, const char *abs)
@@ -371,8 +415,10 @@ static int want_entry(const char *abspath, void *ctx)
 {
     const want_ctx *w = ctx;
     long i = find_abs(w->root, w->files, abspath);
-    return i >= 0 && (w->files->v[i].lang == PG_LANG_C ||
-                      w->files->v[i].lang == PG_LANG_CPP);
+    return i >= 0 &&
+           (w->files->v[i].lang == PG_LANG_C ||
+            w->files->v[i].lang == PG_LANG_CPP) &&
+           pg_shard_owns(w->shard, w->files->v[i].path);
 }
 
 static void load_texts(run *r)
@@ -482,6 +528,98 @@ static void warn_degraded(run *r, const pg_clang_out *out)
     }
 }
 
+/* ---- --shard: this shard's share, and what merge needs ------------------ */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The repository's files, before the semantic pass adds reached ones. */
+static void remember_base(run *r)
+{
+    if (r->opt.shard.n == 0)
+        return;
+    r->base = pg_xrealloc(NULL, (r->files.n + 1) * sizeof *r->base);
+    for (size_t i = 0; i < r->files.n; i++)
+        r->base[i] = pg_strdup(r->files.v[i].path);
+    r->nbase = r->files.n;
+}
+
+static int is_base(const run *r, const char *path)
+{
+    return bsearch(&path, r->base, r->nbase, sizeof *r->base, cmp_str) != NULL;
+}
+
+/* A repository file is one shard's, by its path; a file only translation
+   units reached is read by every shard that reached it (another shard
+   might not). */
+static int owns_file(const run *r, size_t i)
+{
+    const char *path = r->files.v[i].path;
+    return r->opt.shard.n == 0 || !is_base(r, path) ||
+           pg_shard_owns(&r->opt.shard, path);
+}
+
+/* tree-sitter over every checked file this run owns; a shard's own
+   verdict judges the acks of those files only. */
+static void scan_files(run *r)
+{
+    for (size_t i = 0; i < r->files.n; i++) {
+        int mine = owns_file(r, i);
+        if (mine)
+            ts_scan(r, i);
+        r->texts.v[i].checked = mine;
+    }
+}
+
+/* libclang's findings, repository-relative so shards checked out at
+   different places merge (moved out of *out). */
+static void keep_clang(run *r, pg_clang_out *out)
+{
+    if (r->opt.shard.n == 0)
+        return;
+    for (size_t i = 0; i < out->nfiles; i++) {
+        const char *rel = pg_relative_to(r->root, out->files[i].abspath);
+        char *p = pg_strdup(rel ? rel : out->files[i].abspath);
+        free(out->files[i].abspath);
+        out->files[i].abspath = p;
+    }
+    r->state.clang = *out;
+    memset(out, 0, sizeof *out);
+}
+
+/* What merge needs, captured before judging: the files, tree-sitter's
+   sites and the passes' findings (parse-degraded is merge's to decide). */
+static void shard_capture(run *r)
+{
+    pg_shard_state *st = &r->state;
+    if (r->opt.shard.n == 0)
+        return;
+    st->k = r->opt.shard.k;
+    st->n = r->opt.shard.n;
+    st->version = pg_strdup(PG_VERSION);
+    st->partial = r->files.partial;
+    st->nignored = r->files.nignored;
+    st->semantic = r->opt.build_dir != NULL;
+    st->files.v = pg_xrealloc(NULL, (r->files.n + 1) * sizeof *st->files.v);
+    st->reached = pg_xrealloc(NULL, r->files.n + 1);
+    for (size_t i = 0; i < r->files.n; i++) {
+        st->files.v[i].path = pg_strdup(r->files.v[i].path);
+        st->files.v[i].lang = r->files.v[i].lang;
+        st->reached[i] = !is_base(r, r->files.v[i].path);
+    }
+    st->files.n = r->files.n;
+    for (size_t i = r->ts_from; i < r->sites.n; i++)
+        pg_sites_add(&st->ts, &r->sites.v[i]);
+    for (size_t i = 0; i < r->findings.n; i++) {
+        const pg_finding *f = &r->findings.v[i];
+        if (f->rule != PG_RULE_PARSE_DEGRADED && !pg_findings_has(&st->fail, f))
+            pg_findings_add(&st->found, f);
+    }
+    r->state_text = pg_shard_state_encode(st);
+}
+
 /* -p: libclang over the database's translation units that are checked;
    tree-sitter over every checked file, whole. 0, or -1 when the run cannot
    go on. */
@@ -541,7 +679,7 @@ static int semantic_pass(run *r)
         free(dbpath);
         return -1;
     }
-    want_ctx w = {r->root, &r->files};
+    want_ctx w = {r->root, &r->files, &r->opt.shard};
     pg_clang_out out;
     memset(&out, 0, sizeof out);
     pg_error err;
@@ -551,11 +689,15 @@ static int semantic_pass(run *r)
         r->cache.dir ? &r->cache : NULL, PG_VERSION, &out, &err);
     if (rc != 0) { /* located at the failing file, else at the database */
         char *db_rel = report_path(r->root, dbpath);
+        size_t at = r->findings.n;
         add_error(r, out.fail_path ? out.fail_path : db_rel,
                   out.fail_path ? out.fail_line : 1,
                   out.fail_path ? out.fail_col : 1, PG_RULE_PARSE_ERROR,
                   err.msg[0] ? err.msg : "libclang failed");
         free(db_rel);
+        r->state.clang_failed = 1;
+        r->state.clang.fail_tu = out.fail_tu;
+        pg_findings_add(&r->state.fail, &r->findings.v[at]);
     } else {
         r->nclang = out.ntus;
         r->cache.st.parsed = out.nparsed;
@@ -563,8 +705,9 @@ static int semantic_pass(run *r)
         load_texts(r);
         warn_unsupported(r, &db);
         take_clang(r, &out);
-        for (size_t i = 0; i < r->files.n; i++)
-            ts_scan(r, i);
+        r->ts_from = r->sites.n;
+        scan_files(r);
+        keep_clang(r, &out);
     }
     pg_clang_out_free(&out);
     pg_compdb_free(&db);
@@ -578,10 +721,12 @@ static int finish(run *r)
                : pg_findings_count(&r->findings) ? EXIT_FINDINGS
                                                  : EXIT_CLEAN;
     pg_findings_sort(&r->findings);
-    pg_run_info info = {
-        PG_VERSION,   r->root,           r->files.partial, code,
-        r->files.n,   r->nclang,         r->nts,           r->files.nignored,
-        r->allow_rel, PG_INFORMATION_URI};
+    pg_run_info info = {PG_VERSION,       r->root,
+                        r->files.partial, code,
+                        r->files.n,       r->nclang,
+                        r->nts,           r->files.nignored,
+                        r->allow_rel,     PG_INFORMATION_URI,
+                        r->state_text};
     if (r->files.n == 0 && code != EXIT_TROUBLE)
         fprintf(stderr,
                 "procguard: warning: no files were checked: none of the "
@@ -670,6 +815,11 @@ static void run_free(run *r)
     pg_sites_free(&r->sites);
     pg_findings_free(&r->findings);
     free(r->cache_why);
+    for (size_t i = 0; i < r->nbase; i++)
+        free(r->base[i]);
+    free(r->base);
+    pg_shard_state_free(&r->state);
+    free(r->state_text);
 }
 
 static int check(run *r)
@@ -719,15 +869,114 @@ static int check(run *r)
         fprintf(stderr, "procguard: %s\n", err.msg);
         return EXIT_TROUBLE;
     }
+    remember_base(r);
     if (r->opt.build_dir != NULL) {
         if (semantic_pass(r) != 0)
             return EXIT_TROUBLE;
     } else {
         load_texts(r);
-        for (size_t i = 0; i < r->files.n; i++)
-            ts_scan(r, i);
+        scan_files(r);
     }
+    shard_capture(r);
     if (r->trouble) /* an incomplete check must not look like a verdict */
+        return finish(r);
+    pg_sites_dedupe(&r->sites);
+    /* a shard cannot decide the whole-repository rules: merge does */
+    pg_judge_in in = {&r->sites, &r->texts, &r->allow, r->allow_rel,
+                      r->files.partial || r->opt.shard.n > 0};
+    pg_judge(&in, &r->findings);
+    return finish(r);
+}
+
+/* ---- procguard merge -------------------------------------------------- */
+
+/* The merged state as this run's files, sites and pass findings, then
+   judged as the unsharded run judges (see merge.h). */
+static void take_state(run *r, pg_shard_state *m)
+{
+    r->files.partial = m->partial;
+    r->files.nignored = m->nignored;
+    if (m->clang_failed) { /* the unsharded run stops at the first unit */
+        r->files.v = pg_xrealloc(NULL, (m->files.n + 1) * sizeof *r->files.v);
+        for (size_t i = 0; i < m->files.n; i++)
+            if (!m->reached[i])
+                r->files.v[r->files.n++] = (pg_file){
+                    pg_strdup(m->files.v[i].path), m->files.v[i].lang};
+        for (size_t i = 0; i < m->fail.n; i++)
+            pg_findings_add(&r->findings, &m->fail.v[i]);
+        r->trouble = 1;
+        return;
+    }
+    r->files.v = m->files.v;
+    r->files.n = m->files.n;
+    m->files.v = NULL;
+    m->files.n = 0;
+    load_texts(r);
+    for (size_t i = 0; i < m->found.n; i++) {
+        if (pg_findings_has(&r->findings, &m->found.v[i]))
+            continue;
+        pg_findings_add(&r->findings, &m->found.v[i]);
+        if (!pg_rule_get(m->found.v[i].rule)->warning)
+            r->trouble = 1;
+    }
+    if (m->semantic) {
+        for (size_t i = 0; i < m->clang.nfiles; i++) {
+            char *rel = m->clang.files[i].abspath;
+            char *abs = pg_xrealloc(NULL, strlen(r->root) + strlen(rel) + 2);
+            sprintf(abs, "%s/%s", r->root, rel);
+            m->clang.files[i].abspath = abs;
+            free(rel);
+        }
+        r->nclang = m->clang.ntus;
+        take_clang(r, &m->clang);
+    }
+    for (size_t i = 0; i < r->texts.n && i < r->files.n; i++)
+        r->nts += r->texts.v[i].text != NULL;
+    for (size_t i = 0; i < m->ts.n; i++)
+        pg_sites_add(&r->sites, &m->ts.v[i]);
+}
+
+/* Read every report and combine them. 0, or -1 after saying why. */
+static int read_shards(run *r, pg_shard_state *merged)
+{
+    size_t n = r->opt.npaths;
+    pg_shard_state *v = pg_xrealloc(NULL, n * sizeof *v);
+    memset(v, 0, n * sizeof *v);
+    pg_error err;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = pg_shard_state_read(r->opt.paths[i], &v[i], &err);
+    if (rc == 0)
+        rc = pg_shard_states_merge(v, n, merged, &err);
+    if (rc != 0)
+        fprintf(stderr, "procguard: merge: %s\n", err.msg);
+    for (size_t i = 0; i < n; i++)
+        pg_shard_state_free(&v[i]);
+    free(v);
+    return rc;
+}
+
+static int merge_check(run *r)
+{
+    pg_error err;
+    if (pg_repo_root(NULL, &r->root, &r->in_git, &err) != 0) {
+        fprintf(stderr, "procguard: %s\n", err.msg);
+        return EXIT_TROUBLE;
+    }
+    r->texts.root = r->root;
+    if (load_patlist(r, r->opt.allowlist, "allowlist/proc.allow", &r->allow,
+                     &r->allow_rel) != 0 ||
+        load_patlist(r, r->opt.ignore, "allowlist/proc.ignore", &r->ignore,
+                     &r->ignore_rel) != 0)
+        return EXIT_TROUBLE;
+    if (r->trouble)
+        return finish(r);
+    pg_shard_state merged;
+    if (read_shards(r, &merged) != 0)
+        return EXIT_TROUBLE;
+    take_state(r, &merged);
+    pg_shard_state_free(&merged);
+    if (r->trouble)
         return finish(r);
     pg_sites_dedupe(&r->sites);
     pg_judge_in in = {&r->sites, &r->texts, &r->allow, r->allow_rel,
@@ -736,8 +985,29 @@ static int check(run *r)
     return finish(r);
 }
 
+/* procguard merge [OPTION]... SHARD.json... */
+static int merge_main(int argc, char **argv)
+{
+    run r;
+    memset(&r, 0, sizeof r);
+    int code = parse_options(argc - 1, argv + 1, &r.opt);
+    if (code >= 0)
+        return code;
+    if (r.opt.build_dir != NULL || r.opt.shard.n > 0 || r.opt.cache_dir)
+        return usage_error("%s", "merge takes --format, --sarif, --allowlist "
+                                 "and --ignore, then the shards' reports");
+    if (r.opt.npaths == 0)
+        return usage_error("%s", "merge needs the --format json reports of "
+                                 "every shard");
+    code = merge_check(&r);
+    run_free(&r);
+    return code;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "merge") == 0)
+        return merge_main(argc, argv);
     run r;
     memset(&r, 0, sizeof r);
     int code = parse_options(argc, argv, &r.opt);

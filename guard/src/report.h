@@ -81,6 +81,8 @@ typedef struct pg_run_info {
     size_t nignored;             /* files left out by the ignore list */
     const char *allowlist;       /* its repository-relative or given path */
     const char *information_uri; /* the tool's home page, for SARIF */
+    const char *shard_state;     /* --shard: the "shard_state" member of
+                                    the JSON report (merge.h), or NULL */
 } pg_run_info;
 
 /* Print the findings to `out` in `fmt`; the text format adds a summary line

@@ -3,8 +3,7 @@
 
 #include "pg.h"
 
-static const char root[] =
-    "/proc"; // portability: the prefix this rule looks for, compared as text, never opened
+static const char root[] = "/proc"; // portability: the prefix this rule looks for, compared as text, never opened
 
 const char *pg_proc_root(void)
 {

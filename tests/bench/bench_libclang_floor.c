@@ -41,8 +41,9 @@ static int parse(CXIndex idx, const pg_cc *cc, const char *rd)
         &tu);
     free(argv);
     if (rc != CXError_Success || tu == NULL) {
-        fprintf(stderr, "bench_libclang_floor: %s: libclang could not parse "
-                        "it\n",
+        fprintf(stderr,
+                "bench_libclang_floor: %s: libclang could not parse "
+                "it\n",
                 cc->file);
         return -1;
     }
@@ -90,10 +91,18 @@ int main(int argc, char **argv)
     }
     CXIndex idx = clang_createIndex(0, 0);
     int rc = 0;
+    size_t parsed = 0;
     for (size_t i = 0; i < db.n && rc == 0; i++)
         if (pg_cc_unsupported_language(&db.v[i]) == NULL &&
-            listed(list, db.v[i].file))
+            listed(list, db.v[i].file)) {
             rc = parse(idx, &db.v[i], argv[2]);
+            parsed++;
+        }
+    /* the same words as procguard --cache-stats, for guard_cache.py */
+    fprintf(stderr,
+            "bench_libclang_floor: libclang parsed %zu translation "
+            "units\n",
+            parsed);
     clang_disposeIndex(idx);
     pg_compdb_free(&db);
     free(list);

@@ -16,7 +16,9 @@ From ROOT, in interleaved rounds (median of N, default 5), times:
   shards    procguard -p -j1 --no-cache --shard K/4 for K = 1..4 and
             `procguard merge`: the sum of the four shards' times
                                                       target <= 1.10x cold
-and reports how many translation units each run parsed (--cache-stats)
+Ratios are medians of per-round ratios (each round runs every command
+once, so both sides of a ratio ran under the same load). It reports how
+many translation units each run parsed (--cache-stats)
 and whether the merged JSON is byte-identical to the unsharded JSON. The
 touched files are restored afterwards. Speed is reported, not asserted; the
 exit status is 1 only when something could not be measured or the merged
@@ -74,9 +76,10 @@ def main():
     try:
         timed(pg + ["--cache-dir", warm], root)  # warm the cache once
         for rnd in range(a.runs):
-            times["floor"].append(timed([os.path.realpath(a.floor), db,
-                                         a.resource_dir,
-                                         os.path.realpath(a.tus)], root)[0])
+            dt, n, _ = timed([os.path.realpath(a.floor), db, a.resource_dir,
+                              os.path.realpath(a.tus)], root)
+            times["floor"].append(dt)
+            parsed["floor"] = n
             dt, n, unsharded = timed(pg + ["--no-cache", "--format", "json"]
                                      + stats, root)
             times["cold"].append(dt)
@@ -125,7 +128,10 @@ def main():
     print("== guard cache: %s (%d rounds, median)" % (a.name, a.runs))
     result = {"name": a.name, "runs": a.runs, "rows": []}
     for key, what, base, target in rows:
-        ratio = med[key] / med[base] if base else None
+        # paired: the median of per-round ratios (same round, same load)
+        ratio = statistics.median(x / y for x, y in zip(times[key],
+                                                        times[base])) \
+            if base else None
         verdict = ("" if target is None else
                    "  target <= %.2fx: %s" % (target, "met" if ratio <= target
                                               else "MISSED"))

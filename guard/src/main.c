@@ -105,7 +105,6 @@ static const char usage_text[] =
     "  -h, --help             print this help\n"
     "  -V, --version          print the version\n"
     "\n"
-    "\n"
     "procguard merge [--format=FORMAT] [--sarif=FILE] [--allowlist=FILE]\n"
     "                [--ignore=FILE] SHARD.json...\n"
     "  run at the root of the same checkout, combines the --format json\n"

@@ -178,8 +178,9 @@ static int decode(pg_rbuf *r, pg_shard_state *s)
 
 /* ---- base64 and the checksum ----------------------------------------- */
 
+/* 64 digits, then the pad character */
 static const char b64[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
 
 static char *base64(const unsigned char *p, size_t n)
 {
@@ -192,8 +193,8 @@ static char *base64(const unsigned char *p, size_t n)
             v |= p[i + 2];
         *q++ = b64[v >> 18];
         *q++ = b64[(v >> 12) & 63];
-        *q++ = i + 1 < n ? b64[(v >> 6) & 63] : '=';
-        *q++ = i + 2 < n ? b64[v & 63] : '=';
+        *q++ = b64[i + 1 < n ? (v >> 6) & 63 : 64];
+        *q++ = b64[i + 2 < n ? v & 63 : 64];
     }
     *q = '\0';
     return o;

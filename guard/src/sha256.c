@@ -27,7 +27,7 @@ static uint32_t ror(uint32_t x, unsigned n)
 static void compress(uint32_t h[8], const unsigned char *p)
 {
     uint32_t w[64];
-    for (int i = 0; i < 16; i++)
+    for (size_t i = 0; i < 16; i++)
         w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
                (uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
     for (int i = 16; i < 64; i++) {
@@ -102,7 +102,7 @@ void pg_sha256_final(pg_sha256 *s, unsigned char out[32])
     for (int i = 0; i < 8; i++)
         pad[padn + (size_t)i] = (unsigned char)(bits >> (56 - 8 * i));
     pg_sha256_update(s, pad, padn + 8);
-    for (int i = 0; i < 8; i++) {
+    for (size_t i = 0; i < 8; i++) {
         out[4 * i] = (unsigned char)(s->h[i] >> 24);
         out[4 * i + 1] = (unsigned char)(s->h[i] >> 16);
         out[4 * i + 2] = (unsigned char)(s->h[i] >> 8);
@@ -133,7 +133,7 @@ void pg_sha256_str(pg_sha256 *s, const char *str)
 void pg_sha256_hex(const unsigned char d[32], char out[65])
 {
     static const char hex[] = "0123456789abcdef";
-    for (int i = 0; i < 32; i++) {
+    for (size_t i = 0; i < 32; i++) {
         out[2 * i] = hex[d[i] >> 4];
         out[2 * i + 1] = hex[d[i] & 15];
     }

@@ -68,6 +68,7 @@ int pg_cache_open(pg_cache *c, const char *dir, uint64_t cap, pg_error *err)
         return -1;
     }
     pthread_mutex_init(&c->mu, NULL);
+    clock_gettime(CLOCK_REALTIME, &c->start);
     return 0;
 }
 
@@ -233,11 +234,23 @@ static void memo_grow(pg_cache *c)
     free(old);
 }
 
-static int sum_file(const char *path, unsigned char out[32])
+/* 1 if `m` is not safely before `start`: file timestamps come from a
+   coarse kernel clock, so "just before" (50 ms) counts as during. */
+static int too_new(struct timespec m, struct timespec start)
+{
+    long long mn = (long long)m.tv_sec * 1000000000LL + m.tv_nsec;
+    long long sn = (long long)start.tv_sec * 1000000000LL + start.tv_nsec;
+    return mn >= sn - 50000000LL;
+}
+
+static int sum_file(const char *path, struct timespec start,
+                    unsigned char out[32], int *young)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return -1;
+    struct stat st;
+    *young = fstat(fd, &st) != 0 || too_new(st.st_mtim, start);
     pg_sha256 s;
     pg_sha256_init(&s);
     char buf[65536];
@@ -251,21 +264,31 @@ static int sum_file(const char *path, unsigned char out[32])
     return 0;
 }
 
-int pg_cache_file_sum(pg_cache *c, const char *path, unsigned char out[32])
+/* The memo's answer for path, when it has one. */
+static int memo_get(pg_cache *c, const char *path, unsigned char out[32],
+                    int *young)
+{
+    if (c->capmemo == 0)
+        return 0;
+    const pg_cache_memo *m = &c->memo[memo_slot(c, path)];
+    if (m->path == NULL)
+        return 0;
+    memcpy(out, m->sum, 32);
+    if (young != NULL)
+        *young = m->young;
+    return m->ok ? 1 : -1;
+}
+
+int pg_cache_file_sum(pg_cache *c, const char *path, unsigned char out[32],
+                      int *young)
 {
     pthread_mutex_lock(&c->mu);
-    if (c->capmemo > 0) {
-        size_t i = memo_slot(c, path);
-        if (c->memo[i].path != NULL) {
-            memcpy(out, c->memo[i].sum, 32);
-            int ok = c->memo[i].ok;
-            pthread_mutex_unlock(&c->mu);
-            return ok ? 0 : -1;
-        }
-    }
+    int got = memo_get(c, path, out, young);
     pthread_mutex_unlock(&c->mu);
-    unsigned char sum[32];
-    int ok = sum_file(path, sum) == 0;
+    if (got != 0)
+        return got > 0 ? 0 : -1;
+    unsigned char sum[32] = {0};
+    int y = 1, ok = sum_file(path, c->start, sum, &y) == 0;
     pthread_mutex_lock(&c->mu);
     if (2 * (c->nmemo + 1) > c->capmemo)
         memo_grow(c);
@@ -274,12 +297,12 @@ int pg_cache_file_sum(pg_cache *c, const char *path, unsigned char out[32])
         c->memo[i].path = pg_strdup(path);
         memcpy(c->memo[i].sum, sum, 32);
         c->memo[i].ok = ok;
+        c->memo[i].young = y;
         c->nmemo++;
     }
-    memcpy(out, c->memo[i].sum, 32);
-    ok = c->memo[i].ok;
+    got = memo_get(c, path, out, young);
     pthread_mutex_unlock(&c->mu);
-    return ok ? 0 : -1;
+    return got > 0 ? 0 : -1;
 }
 
 /* ---- the cap ------------------------------------------------------------ */

@@ -20,6 +20,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "pg.h"
 
@@ -37,7 +38,8 @@ typedef struct pg_cache_stats {
 typedef struct pg_cache_memo {
     char *path; /* NULL: free slot */
     unsigned char sum[32];
-    int ok; /* the file could be read */
+    int ok;    /* the file could be read */
+    int young; /* modified too recently to trust (pg_cache_file_sum) */
 } pg_cache_memo;
 
 typedef struct pg_cache {
@@ -47,6 +49,7 @@ typedef struct pg_cache {
     pg_cache_stats st;
     pg_cache_memo *memo; /* open addressing, a power of two slots */
     size_t nmemo, capmemo;
+    struct timespec start; /* when the run opened the cache */
 } pg_cache;
 
 /* The default directory: $XDG_CACHE_HOME/procguard, else
@@ -70,8 +73,12 @@ void pg_cache_put(pg_cache *c, const unsigned char key[32], const char *data,
 
 /* SHA-256 of the content of the file at absolute `path`, read once per
    run however many translation units include it. 0, or -1 when it cannot
-   be read (then no entry that depends on it can be used). Thread-safe. */
-int pg_cache_file_sum(pg_cache *c, const char *path, unsigned char out[32]);
+   be read (then no entry that depends on it can be used). *young (when not
+   NULL) says the file was modified after (or just before) this run
+   started: what libclang parsed may not be what was hashed, so a result
+   that depends on it must not be stored. Thread-safe. */
+int pg_cache_file_sum(pg_cache *c, const char *path, unsigned char out[32],
+                      int *young);
 
 /* Count a hit (hit != 0) or a miss. Thread-safe. */
 void pg_cache_count(pg_cache *c, int hit);

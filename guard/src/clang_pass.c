@@ -575,7 +575,9 @@ static void dep_visit(CXFile f, CXSourceLocation *stack, unsigned depth,
     char *path = read_path(d->cc, f);
     unsigned char sum[32];
     char hex[65];
-    if (pg_cache_file_sum(d->run->cache, path, sum) != 0)
+    int young = 0;
+    /* unreadable, or changed while this run parsed it: not stored */
+    if (pg_cache_file_sum(d->run->cache, path, sum, &young) != 0 || young)
         d->bad = 1;
     pg_sha256_hex(sum, hex);
     pg_w_str(&d->w, path);
@@ -633,7 +635,7 @@ static int deps_fresh(run_ctx *run, pg_rbuf *r)
         unsigned char sum[32];
         char now[65];
         fresh = path != NULL && hex != NULL &&
-                pg_cache_file_sum(run->cache, path, sum) == 0;
+                pg_cache_file_sum(run->cache, path, sum, NULL) == 0;
         if (fresh) {
             pg_sha256_hex(sum, now);
             fresh = strcmp(now, hex) == 0;

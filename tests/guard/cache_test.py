@@ -28,6 +28,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 PG, FIXTURES, INPUTS = (os.path.abspath(a) for a in sys.argv[1:4])
 SEED = int(sys.argv[4]) if len(sys.argv) > 4 else 13
@@ -90,6 +91,10 @@ def rewrite(path, fn):
     new = fn(text)
     with open(path, "w", errors="surrogateescape") as f:
         f.write(new)
+    # an edit made just now would be too new to store (cache.h): date it a
+    # second back, as any edit is before the run that checks it
+    past = time.time() - 1
+    os.utime(path, (past, past))
     return new != text
 
 
@@ -250,6 +255,9 @@ def corpus(tmp, tus):
     root = os.path.join(tmp, "corpus")
     subprocess.run([sys.executable, INPUTS, "corpus", root, "--tus", str(tus)],
                    check=True, capture_output=True)
+    past = time.time() - 1  # written before the runs (see rewrite)
+    for p in files(root, (".c", ".h", ".json")):
+        os.utime(p, (past, past))
     return root
 
 
@@ -281,6 +289,24 @@ def test_incremental(tmp):
           "incremental: touching the shared header parses all 6 units and "
           "tree-sitter reads only it (%r)" % s)
     check(r.stdout == run(repo, p).stdout, "incremental: after edits = uncached")
+    # a file modified while a run parses it (its mtime is not before the
+    # run's start; here: in the future) may not be what was hashed: the
+    # unit is parsed, its result not stored
+    later = time.time() + 3600
+    rewrite(cs[1], lambda t: t + "\nint touched_later;\n")
+    os.utime(cs[1], (later, later))
+    s1 = stats(run(repo, p, cache, stats=True))
+    s2 = stats(run(repo, p, cache, stats=True))
+    check(s1["parsed"] == 1 and s2["parsed"] == 1,
+          "incremental: a unit reading a too-new file is not stored "
+          "(%r, %r)" % (s1, s2))
+    past = time.time() - 60
+    os.utime(cs[1], (past, past))
+    s3 = stats(run(repo, p, cache, stats=True))
+    s4 = stats(run(repo, p, cache, stats=True))
+    check(s3["parsed"] == 1 and s4["parsed"] == 0,
+          "incremental: once the file is older than the run it is stored "
+          "(%r, %r)" % (s3, s4))
 
 
 def entries(cache):

@@ -264,7 +264,8 @@ int pg_shard_state_read(const char *path, pg_shard_state *out, pg_error *err)
     }
     const char *b = at + 3 + strlen(MEMBER);
     size_t n;
-    unsigned char *raw = unbase64(b, (size_t)(end - b), &n), sum[32];
+    unsigned char sum[32] = {0};
+    unsigned char *raw = unbase64(b, (size_t)(end - b), &n);
     free(text);
     if (raw != NULL && n >= 32)
         pg_sha256_of(raw + 32, n - 32, sum);

@@ -2,7 +2,7 @@
 # ci/bench.sh - the benchmarks of issue 5: measure, side by side in one run,
 # what libprocid and procguard cost against their floors and their peers.
 #
-#   ci/bench.sh [--help] [all | runtime | guard]
+#   ci/bench.sh [--help] [all | runtime | guard | guard-cache]
 #
 # Prints one table (operation, median, min, max, ratio to its floor or
 # baseline) and the issue's targets with a verdict, and writes
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 
 usage() {
     cat <<'USAGE'
-usage: ci/bench.sh [--help] [all | runtime | guard]
+usage: ci/bench.sh [--help] [all | runtime | guard | guard-cache]
 
   runtime  libprocid in-process (bench_runtime: identity, verified check,
            held handle, pidfile read + check against the floors open+read+
@@ -28,6 +28,13 @@ usage: ci/bench.sh [--help] [all | runtime | guard]
            generated corpus and third-party C fetched with npm pack (SQLite
            amalgamation, tree-sitter grammars); then ci/plot.sh draws
            $BUILD_DIR/bench/guard.png
+           and then the cache and shard benchmark (guard-cache)
+  guard-cache  procguard's result cache and --shard (issue 13), on the
+           generated corpus and this repository: cold -p -j1 against a bare
+           libclang parse loop (bench_libclang_floor), warm on an unchanged
+           tree, after touching one .c and one widely included header
+           (translation units parsed), 4 shards summed and merged
+           (tests/bench/guard_cache.py; $BUILD_DIR/bench/guard_cache-*.json)
   all      both (the default)
 
 Installs what it needs (ci/deps.sh base bench; run as root or install what
@@ -232,6 +239,28 @@ bench_dense() {
         "@dense_pg_ts=dense: procguard (tree-sitter only)" "$pg") >/dev/null
 }
 
+# bench_cache NAME ROOT DB_DIR TOUCH_C TOUCH_H: tests/bench/guard_cache.py
+# from ROOT (the touched files are restored afterwards).
+bench_cache() {
+    local name=$1 root=$2 db=$3 cmds=$out/inputs/$1 rd
+    "$py" "$src/guard_inputs.py" commands "$root" "$db" "$cmds" --name "$name"
+    rd=$(sed -n 's/^PG_CLANG_RESOURCE_DIR:PATH=//p' "$build/CMakeCache.txt")
+    "$py" "$src/guard_cache.py" "$build/guard/procguard" \
+        "$build/tests/bench/bench_libclang_floor" "${rd:-$(clang -print-resource-dir)}" \
+        "$root" "$db" "$cmds/tus.txt" --name "$name" --touch-c "$4" \
+        --touch-h "$5" --runs "$guard_runs" --out "$out/guard_cache-$name.json"
+}
+
+bench_guard_cache() {
+    BENCH_WITH_GUARD=ON build_targets procguard bench_libclang_floor
+    mkdir -p "$out/inputs"
+    rm -rf "$out/inputs/cache-corpus"
+    "$py" "$src/guard_inputs.py" corpus "$out/inputs/cache-corpus/root" --tus "$guard_tus"
+    bench_cache corpus "$out/inputs/cache-corpus/root" \
+        "$out/inputs/cache-corpus/root" src/tu007.c src/common.h
+    bench_cache repo . "$build" lib/src/pidfile.c lib/include/procid.h
+}
+
 bench_guard() {
     BENCH_WITH_GUARD=ON build_targets procguard bench_spawn
     rm -rf "$parts/guard" "$out/inputs"
@@ -252,6 +281,7 @@ bench_guard() {
     "$py" "$src/guard_inputs.py" dense "$out/inputs/dense/root" \
         --sites "${GUARD_DENSE_SITES:-20000}"
     bench_dense "$out/inputs/dense/root"
+    bench_guard_cache
 }
 
 # ---- main -------------------------------------------------------------------
@@ -259,7 +289,7 @@ bench_guard() {
 what=all
 case "${1:-}" in
 -h | --help) usage; exit 0 ;;
-"" | all | runtime | guard) what=${1:-all} ;;
+"" | all | runtime | guard | guard-cache) what=${1:-all} ;;
 *) echo "ci/bench.sh: unknown benchmark '$1'" >&2; usage >&2; exit 64 ;;
 esac
 [ $# -le 1 ] || { usage >&2; exit 64; }
@@ -279,6 +309,10 @@ mkdir -p "$parts"
 case "$what" in
 runtime) bench_runtime ;;
 guard) bench_guard ;;
+guard-cache)
+    bench_guard_cache
+    exit 0
+    ;;
 all)
     bench_runtime
     if [ $guard_available = 1 ]; then bench_guard; fi

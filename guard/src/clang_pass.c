@@ -29,10 +29,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cache.h"
 #include "clang_pass.h"
 #include "strlit.h"
 #include "libclang.h"
 #include "run.h"
+#include "sha256.h"
 
 #ifndef PG_CLANG_RESOURCE_DIR
 #define PG_CLANG_RESOURCE_DIR ""
@@ -135,7 +137,13 @@ typedef struct run_ctx {
     const char *resource_dir;
     pthread_mutex_t mu;
     size_t next;
-    size_t first_err; /* lowest failing todo index, ntodo if none */
+    size_t first_err;       /* lowest failing todo index, ntodo if none */
+    pg_cache *cache;        /* NULL: every translation unit is parsed */
+    unsigned char salt[32]; /* what keys every entry: versions, root */
+    int loaded;             /* libclang opened (lazily: a run that hits the
+                               cache everywhere never loads it) */
+    pg_error load_err;
+    size_t nparsed;
 } run_ctx;
 
 typedef struct file_class {
@@ -508,6 +516,207 @@ static void inclusion(CXFile f, CXSourceLocation *stack, unsigned depth,
     res->files[res->nfiles++] = fr;
 }
 
+/* ---- the result cache -------------------------------------------------
+ *
+ * One entry per database entry, keyed by the salt (procguard's version,
+ * libclang's identity, the resource directory, the repository root) and
+ * the cleaned command (file, directory, arguments). The entry holds every
+ * file the translation unit read (clang_getInclusions: the main file,
+ * repository and system headers) with the SHA-256 of its content, then the
+ * tu_result. It is used only when every one of those files still has that
+ * content, so the effective key is the command plus the content of
+ * everything read; a failed translation unit is never stored.
+ */
+
+static void cmd_key(const run_ctx *run, const pg_cc *cc, unsigned char key[32])
+{
+    pg_sha256 s;
+    pg_sha256_init(&s);
+    pg_sha256_update(&s, run->salt, sizeof run->salt);
+    pg_sha256_str(&s, cc->file);
+    pg_sha256_str(&s, cc->directory);
+    for (size_t i = 0; i < cc->nargs; i++)
+        pg_sha256_str(&s, cc->args[i]);
+    pg_sha256_str(&s, NULL); /* end of the arguments */
+    pg_sha256_final(&s, key);
+}
+
+typedef struct deps_ctx {
+    run_ctx *run;
+    const pg_cc *cc;
+    pg_wbuf w;
+    size_t n;
+    int bad; /* a file that cannot be read back: nothing is stored */
+} deps_ctx;
+
+/* The absolute path libclang read `f` from. */
+static char *read_path(const pg_cc *cc, CXFile f)
+{
+    char *p = str_take(clang_File_tryGetRealPathName(f));
+    if (p[0] == '\0') {
+        free(p);
+        p = str_take(clang_getFileName(f));
+    }
+    if (p[0] != '/') {
+        char *j = pg_xrealloc(NULL, strlen(cc->directory) + strlen(p) + 2);
+        sprintf(j, "%s/%s", cc->directory, p);
+        free(p);
+        p = j;
+    }
+    return p;
+}
+
+static void dep_visit(CXFile f, CXSourceLocation *stack, unsigned depth,
+                      CXClientData data)
+{
+    deps_ctx *d = data;
+    (void)stack;
+    (void)depth;
+    char *path = read_path(d->cc, f);
+    unsigned char sum[32];
+    char hex[65];
+    int young = 0;
+    /* unreadable, or changed while this run parsed it: not stored */
+    if (pg_cache_file_sum(d->run->cache, path, sum, &young) != 0 || young)
+        d->bad = 1;
+    pg_sha256_hex(sum, hex);
+    pg_w_str(&d->w, path);
+    pg_w_str(&d->w, hex);
+    d->n++;
+    free(path);
+}
+
+static void encode_result(pg_wbuf *w, const tu_result *res)
+{
+    pg_w_sites(w, &res->sites);
+    pg_w_u64(w, res->nfiles);
+    for (size_t i = 0; i < res->nfiles; i++) {
+        pg_w_str(w, res->files[i].abspath);
+        pg_w_u64(w, res->files[i].n);
+        for (size_t j = 0; j < res->files[i].n; j++) {
+            pg_w_u64(w, res->files[i].r[j].start);
+            pg_w_u64(w, res->files[i].r[j].end);
+        }
+    }
+    pg_w_u64(w, res->ndeg);
+    for (size_t i = 0; i < res->ndeg; i++) {
+        pg_w_str(w, res->deg[i].path);
+        pg_w_u64(w, res->deg[i].line);
+        pg_w_u64(w, res->deg[i].col);
+        pg_w_str(w, res->deg[i].msg);
+    }
+}
+
+static void cache_store(run_ctx *run, const pg_cc *cc, CXTranslationUnit tu,
+                        const tu_result *res)
+{
+    deps_ctx d = {run, cc, {NULL, 0, 0}, 0, 0};
+    clang_getInclusions(tu, dep_visit, &d);
+    if (!d.bad) {
+        pg_wbuf w = {NULL, 0, 0};
+        pg_w_u64(&w, d.n);
+        pg_wbuf_append(&w, d.w.p, d.w.n);
+        encode_result(&w, res);
+        unsigned char key[32];
+        cmd_key(run, cc, key);
+        pg_cache_put(run->cache, key, w.p, w.n);
+        free(w.p);
+    }
+    free(d.w.p);
+}
+
+/* 1 if every file the entry lists still has the content it had. */
+static int deps_fresh(run_ctx *run, pg_rbuf *r)
+{
+    uint64_t n = pg_r_u64(r);
+    int fresh = !r->bad;
+    for (uint64_t i = 0; i < n && !r->bad && fresh; i++) {
+        char *path = pg_r_str(r), *hex = pg_r_str(r);
+        unsigned char sum[32];
+        char now[65];
+        fresh = path != NULL && hex != NULL &&
+                pg_cache_file_sum(run->cache, path, sum, NULL) == 0;
+        if (fresh) {
+            pg_sha256_hex(sum, now);
+            fresh = strcmp(now, hex) == 0;
+        }
+        free(path);
+        free(hex);
+    }
+    return fresh && !r->bad;
+}
+
+static void result_clear(tu_result *res)
+{
+    pg_sites_free(&res->sites);
+    for (size_t i = 0; i < res->nfiles; i++) {
+        free(res->files[i].abspath);
+        free(res->files[i].r);
+    }
+    free(res->files);
+    for (size_t i = 0; i < res->ndeg; i++) {
+        free(res->deg[i].path);
+        free(res->deg[i].msg);
+    }
+    free(res->deg);
+    memset(res, 0, sizeof *res);
+}
+
+static int decode_result(pg_rbuf *r, tu_result *res, size_t k)
+{
+    if (pg_r_sites(r, &res->sites) != 0)
+        return -1;
+    uint64_t nf = pg_r_u64(r);
+    for (uint64_t i = 0; i < nf && !r->bad; i++) {
+        file_rec fr = {pg_r_str(r), NULL, 0, k};
+        uint64_t nr = pg_r_u64(r);
+        if (fr.abspath == NULL || nr > (r->n - r->at) / 16) {
+            free(fr.abspath);
+            r->bad = 1;
+            break;
+        }
+        fr.r = pg_xrealloc(NULL, (nr ? nr : 1) * sizeof *fr.r);
+        for (; fr.n < nr; fr.n++) {
+            fr.r[fr.n].start = (size_t)pg_r_u64(r);
+            fr.r[fr.n].end = (size_t)pg_r_u64(r);
+        }
+        res->files = pg_xrealloc(res->files, (res->nfiles + 1) * sizeof fr);
+        res->files[res->nfiles++] = fr;
+    }
+    uint64_t nd = pg_r_u64(r);
+    for (uint64_t i = 0; i < nd && !r->bad; i++) {
+        pg_degraded dg;
+        dg.tu = 0;
+        dg.path = pg_r_str(r);
+        dg.line = (unsigned)pg_r_u64(r);
+        dg.col = (unsigned)pg_r_u64(r);
+        dg.msg = pg_r_str(r);
+        res->deg = pg_xrealloc(res->deg, (res->ndeg + 1) * sizeof dg);
+        res->deg[res->ndeg++] = dg;
+        if (dg.path == NULL || dg.msg == NULL)
+            r->bad = 1;
+    }
+    return r->bad || r->at != r->n ? -1 : 0;
+}
+
+/* 1: the entry's result is in run->results[k], no parse needed. */
+static int cache_load(run_ctx *run, size_t k)
+{
+    const pg_cc *cc = &run->db->v[run->todo[k]];
+    unsigned char key[32];
+    cmd_key(run, cc, key);
+    char *data;
+    size_t len;
+    if (!pg_cache_get(run->cache, key, &data, &len))
+        return 0;
+    pg_rbuf r = {data, len, 0, 0};
+    int ok = deps_fresh(run, &r) && decode_result(&r, &run->results[k], k) == 0;
+    if (!ok)
+        result_clear(&run->results[k]);
+    free(data);
+    return ok;
+}
+
 /* ---- one translation unit --------------------------------------------- */
 
 /* "name: what: detail" */
@@ -560,7 +769,7 @@ static void note_degraded(tu_ctx *t, CXDiagnostic d)
             return;
     res->deg = pg_xrealloc(res->deg, (res->ndeg + 1) * sizeof *res->deg);
     res->deg[res->ndeg++] = (pg_degraded){
-        pg_strdup(rel), line, col, str_take(clang_getDiagnosticSpelling(d))};
+        pg_strdup(rel), line, col, str_take(clang_getDiagnosticSpelling(d)), 0};
 }
 
 static void check_errors(tu_ctx *t)
@@ -620,6 +829,9 @@ static void parse_one(run_ctx *run, CXIndex idx, size_t k)
 {
     const pg_cc *cc = &run->db->v[run->todo[k]];
     tu_result *res = &run->results[k];
+    pthread_mutex_lock(&run->mu);
+    run->nparsed++;
+    pthread_mutex_unlock(&run->mu);
     size_t n = cc->nargs + 4;
     const char **argv = pg_xrealloc(NULL, n * sizeof *argv);
     for (size_t i = 0; i < cc->nargs; i++)
@@ -671,6 +883,8 @@ static void parse_one(run_ctx *run, CXIndex idx, size_t k)
         clang_getInclusions(tu, inclusion, &t);
         for (size_t i = 0; i < res->nfiles; i++)
             res->files[i].tu = k;
+        if (run->cache != NULL)
+            cache_store(run, cc, tu, res);
     }
     for (size_t i = 0; i < t.nfiles; i++)
         free(t.files[i].rel);
@@ -683,11 +897,48 @@ static void parse_one(run_ctx *run, CXIndex idx, size_t k)
 
 /* ---- threads ---------------------------------------------------------- */
 
+/* libclang, opened by the first thread that needs it. 0, or -1 (the
+   reason in run->load_err). */
+static int need_libclang(run_ctx *run)
+{
+    pthread_mutex_lock(&run->mu);
+    if (run->loaded == 0) {
+        run->loaded = pg_libclang_load(&run->load_err) == 0 ? 1 : -1;
+        if (run->loaded == 1)
+            clang_toggleCrashRecovery(1);
+    }
+    int ok = run->loaded == 1;
+    pthread_mutex_unlock(&run->mu);
+    return ok ? 0 : -1;
+}
+
+/* Translation unit k from the cache, else parsed (opening libclang and
+   this thread's index on first use). */
+static void one_tu(run_ctx *run, CXIndex *idx, size_t k)
+{
+    if (run->cache != NULL) {
+        int hit = cache_load(run, k);
+        pg_cache_count(run->cache, hit);
+        if (hit)
+            return;
+    }
+    if (*idx == NULL) {
+        if (need_libclang(run) != 0) {
+            run->results[k].failed = 1;
+            snprintf(run->results[k].msg, sizeof run->results[k].msg, "%s",
+                     run->load_err.msg);
+            return;
+        }
+        /* One index per thread: a CXIndex is not safe to share. */
+        *idx = clang_createIndex(0, 0);
+    }
+    parse_one(run, *idx, k);
+}
+
 static void *worker(void *arg)
 {
     run_ctx *run = arg;
-    /* One index per thread: a CXIndex is not safe to share while parsing. */
-    CXIndex idx = clang_createIndex(0, 0);
+    CXIndex idx = NULL;
     for (;;) {
         pthread_mutex_lock(&run->mu);
         /* Past a failure only earlier entries matter: the error reported
@@ -699,7 +950,7 @@ static void *worker(void *arg)
         pthread_mutex_unlock(&run->mu);
         if (stop)
             break;
-        parse_one(run, idx, k);
+        one_tu(run, &idx, k);
         if (run->results[k].failed) {
             pthread_mutex_lock(&run->mu);
             if (k < run->first_err)
@@ -707,7 +958,8 @@ static void *worker(void *arg)
             pthread_mutex_unlock(&run->mu);
         }
     }
-    clang_disposeIndex(idx);
+    if (idx != NULL)
+        clang_disposeIndex(idx);
     return NULL;
 }
 
@@ -739,7 +991,7 @@ static int site_order(const void *a, const void *b)
 
 /* pg_sites_dedupe's contract (one site per (path, offset)), but with a
    total order first so the survivor does not depend on thread timing. */
-static void sites_dedupe_stable(pg_sites *l)
+void pg_clang_sites_dedupe(pg_sites *l)
 {
     if (l->n == 0)
         return;
@@ -769,8 +1021,8 @@ static int file_order(const void *a, const void *b)
 }
 
 /* a ∩ b into a fresh array; both sorted and non-overlapping. */
-static size_t ranges_intersect(const pg_range *a, size_t na, const pg_range *b,
-                               size_t nb, pg_range **out)
+size_t pg_ranges_intersect(const pg_range *a, size_t na, const pg_range *b,
+                           size_t nb, pg_range **out)
 {
     pg_range *r = pg_xrealloc(NULL, (na + nb) * sizeof *r);
     size_t n = 0, i = 0, j = 0;
@@ -810,7 +1062,8 @@ static void merge_files(run_ctx *run, pg_clang_out *out)
         file_rec acc = all[i++];
         while (i < n && strcmp(all[i].abspath, acc.abspath) == 0) {
             pg_range *r;
-            size_t rn = ranges_intersect(acc.r, acc.n, all[i].r, all[i].n, &r);
+            size_t rn =
+                pg_ranges_intersect(acc.r, acc.n, all[i].r, all[i].n, &r);
             free(acc.r);
             acc.r = r;
             acc.n = rn;
@@ -841,6 +1094,7 @@ static void merge_degraded(run_ctx *run, pg_clang_out *out)
                 continue;
             out->degraded = pg_xrealloc(
                 out->degraded, (out->ndegraded + 1) * sizeof *out->degraded);
+            d->tu = run->todo[k];
             out->degraded[out->ndegraded++] = *d;
             d->path = d->msg = NULL; /* moved */
         }
@@ -940,9 +1194,35 @@ int pg_clang_run(const pg_compdb *db, const char *repo_root,
                  int (*want)(const char *abspath, void *ctx), void *ctx,
                  int jobs, pg_clang_out *out, pg_error *err)
 {
-    memset(out, 0, sizeof *out);
-    if (pg_libclang_load(err) != 0)
+    if (pg_libclang_load(err) != 0) {
+        memset(out, 0, sizeof *out);
         return -1;
+    }
+    return pg_clang_run_cached(db, repo_root, resource_dir, want, ctx, jobs,
+                               NULL, NULL, out, err);
+}
+
+static void make_salt(run_ctx *run, const char *version)
+{
+    char lib[PATH_MAX + 128];
+    pg_libclang_identity(lib, sizeof lib);
+    pg_sha256 s;
+    pg_sha256_init(&s);
+    pg_sha256_str(&s, "procguard clang_pass v1");
+    pg_sha256_str(&s, version);
+    pg_sha256_str(&s, lib);
+    pg_sha256_str(&s, run->resource_dir);
+    pg_sha256_str(&s, run->root);
+    pg_sha256_final(&s, run->salt);
+}
+
+int pg_clang_run_cached(const pg_compdb *db, const char *repo_root,
+                        const char *resource_dir,
+                        int (*want)(const char *abspath, void *ctx), void *ctx,
+                        int jobs, pg_cache *cache, const char *version,
+                        pg_clang_out *out, pg_error *err)
+{
+    memset(out, 0, sizeof *out);
     run_ctx run = {0};
     char *rd = resource_dir ? pg_strdup(resource_dir) : default_resource_dir();
     if (rd == NULL) {
@@ -968,8 +1248,9 @@ int pg_clang_run(const pg_compdb *db, const char *repo_root,
         pg_xrealloc(NULL, (run.ntodo ? run.ntodo : 1) * sizeof *run.results);
     memset(run.results, 0, (run.ntodo ? run.ntodo : 1) * sizeof *run.results);
     run.first_err = run.ntodo;
+    run.cache = cache;
+    make_salt(&run, version);
     pthread_mutex_init(&run.mu, NULL);
-    clang_toggleCrashRecovery(1);
 
     int rc = run_threads(&run, jobs, err);
     if (rc == 0 && run.first_err < run.ntodo) {
@@ -983,15 +1264,17 @@ int pg_clang_run(const pg_compdb *db, const char *repo_root,
             for (size_t i = 0; i < s->n; i++)
                 pg_sites_add(&out->sites, &s->v[i]);
         }
-        sites_dedupe_stable(&out->sites);
+        pg_clang_sites_dedupe(&out->sites);
         merge_files(&run, out);
         merge_degraded(&run, out);
         out->ntus = run.ntodo;
+        out->nparsed = run.nparsed;
     } else if (run.first_err < run.ntodo) {
         tu_result *res = &run.results[run.first_err];
         out->fail_path = res->fail_path;
         out->fail_line = res->fail_line;
         out->fail_col = res->fail_col;
+        out->fail_tu = run.todo[run.first_err];
         res->fail_path = NULL;
     }
     pthread_mutex_destroy(&run.mu);

@@ -6,6 +6,7 @@
 #ifndef PG_CLANG_PASS_H
 #define PG_CLANG_PASS_H
 
+#include "cache.h"
 #include "compdb.h"
 #include "pg.h"
 
@@ -26,6 +27,7 @@ typedef struct pg_degraded {
     char *path; /* repository-relative */
     unsigned line, col;
     char *msg; /* libclang's diagnostic text */
+    size_t tu; /* database index of the translation unit that reported it */
 } pg_degraded;
 
 typedef struct pg_clang_out {
@@ -36,11 +38,13 @@ typedef struct pg_clang_out {
     size_t nfiles;
     pg_degraded *degraded; /* by path, no repeats */
     size_t ndegraded;
-    size_t ntus; /* translation units parsed */
+    size_t ntus;    /* translation units checked */
+    size_t nparsed; /* of them, parsed by libclang (the rest: cache hits) */
     /* on failure: where (repository-relative when inside it; NULL if no
        file is known), for a parse-error with a location */
     char *fail_path;
     unsigned fail_line, fail_col;
+    size_t fail_tu; /* database index of the failing translation unit */
 } pg_clang_out;
 
 /*
@@ -61,6 +65,27 @@ int pg_clang_run(const pg_compdb *db, const char *repo_root,
                  const char *resource_dir,
                  int (*want)(const char *abspath, void *ctx), void *ctx,
                  int jobs, pg_clang_out *out, pg_error *err);
+
+/*
+ * pg_clang_run with a result cache (cache.h; NULL: none): a translation
+ * unit whose command and every file it read are unchanged since a cached
+ * run is not parsed, its result is read back. `version` (procguard's) is
+ * part of every key. libclang is loaded only when something must be parsed.
+ */
+int pg_clang_run_cached(const pg_compdb *db, const char *repo_root,
+                        const char *resource_dir,
+                        int (*want)(const char *abspath, void *ctx), void *ctx,
+                        int jobs, pg_cache *cache, const char *version,
+                        pg_clang_out *out, pg_error *err);
 void pg_clang_out_free(pg_clang_out *out);
+
+/* What merging shards needs to combine pg_clang_out lists exactly as one
+   run does: sites deduplicated under the same total order (the survivor
+   of repeats does not depend on which shard saw it), and the skipped
+   ranges of a file reached by several translation units intersected.
+   The intersection is a fresh array (*out, caller frees). */
+void pg_clang_sites_dedupe(pg_sites *sites);
+size_t pg_ranges_intersect(const pg_range *a, size_t na, const pg_range *b,
+                           size_t nb, pg_range **out);
 
 #endif

@@ -11,7 +11,7 @@
 
 static const char *const keys[PG_CFG_COUNT] = {
     "allowlist", "ignore",     "baseline", "ack-keyword",
-    "build-dir", "extensions", "disable"};
+    "build-dir", "extensions", "disable",  "cache-dir"};
 
 const char *pg_config_key(pg_cfg_key k)
 {

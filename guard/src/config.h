@@ -31,6 +31,7 @@ typedef enum pg_cfg_key {
     PG_CFG_BUILD_DIR,
     PG_CFG_EXTENSIONS,
     PG_CFG_DISABLE,
+    PG_CFG_CACHE_DIR,
     PG_CFG_COUNT
 } pg_cfg_key;
 

@@ -5,7 +5,10 @@
  * PG_LIBCLANG_PATH is the library the build found, PG_LIBCLANG_SONAME its
  * soname (tried through the loader's search path when the path is gone).
  */
+/* st_mtim: POSIX 2008, outside strict C11. */
+#define _XOPEN_SOURCE 700
 #include <clang-c/Index.h>
+#include <sys/stat.h>
 #include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
@@ -134,6 +137,19 @@ int pg_libclang_load(pg_error *err)
     PG_CLANG_FUNCTIONS(PG_RESOLVE_X, PG_RESOLVE_V)
     loaded = 1; /* the library stays open for the life of the process */
     return 0;
+}
+
+void pg_libclang_identity(char *buf, size_t n)
+{
+    struct stat st;
+    const char *name = PG_LIBCLANG_PATH;
+    if (stat(name, &st) != 0 && PG_LIBCLANG_SONAME[0] != '\0')
+        name = PG_LIBCLANG_SONAME; /* found on the loader's path, unknown */
+    if (stat(name, &st) != 0)
+        memset(&st, 0, sizeof st);
+    snprintf(buf, n, "%s ino=%llu size=%lld mtime=%lld.%09ld", name,
+             (unsigned long long)st.st_ino, (long long)st.st_size,
+             (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
 }
 
 /* The forwarders clang_pass.c links against. */

@@ -19,4 +19,12 @@
  */
 int pg_libclang_load(pg_error *err);
 
+/*
+ * Which libclang a run would load, without loading it (the result cache
+ * keys on it, and a run whose every translation unit is cached never pays
+ * for loading libclang): its path, inode, size and modification time, so
+ * an upgraded library misses. Written into buf (NUL-terminated).
+ */
+void pg_libclang_identity(char *buf, size_t n);
+
 #endif

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,15 +16,19 @@
 #include "acks.h"
 #include "allowlist.h"
 #include "baseline.h"
+#include "cache.h"
 #include "clang_pass.h"
 #include "compdb.h"
 #include "config.h"
 #include "fix.h"
 #include "judge.h"
 #include "libclang.h"
+#include "merge.h"
 #include "pg.h"
 #include "report.h"
+#include "shard.h"
 #include "sources.h"
+#include "ts_cache.h"
 #include "ts_pass.h"
 
 #ifndef PG_VERSION
@@ -77,6 +82,29 @@ static const char usage_text[] =
     "      --resource-dir=DIR clang resource directory for libclang (default:\n"
     "                         from 'clang -print-resource-dir' or beside\n"
     "                         libclang)\n"
+    "      --cache-dir=DIR    keep results in DIR (default:\n"
+    "                         $XDG_CACHE_HOME/procguard, else\n"
+    "                         ~/.cache/procguard): a translation unit whose\n"
+    "                         command and every file it read are unchanged,\n"
+    "                         and a file whose content is unchanged, are not\n"
+    "                         parsed again; acks and the allowlist are always\n"
+    "                         judged afresh\n"
+    "      --no-cache         neither read nor write the cache\n"
+    "      --cache-size=SIZE  cap the cache at SIZE bytes (K, M, G suffixes;\n"
+    "                         default 1G): least recently used entries go\n"
+    "      --cache-stats      after the report, print on stderr the cache's\n"
+    "                         hits, misses, corrupt entries rebuilt, entries\n"
+    "                         and size, and how many translation units\n"
+    "                         libclang and files tree-sitter parsed\n"
+    "      --shard=K/N        check share K of N (by a hash of each "
+    "translation\n"
+    "                         unit's and file's path: every one in exactly "
+    "one\n"
+    "                         shard, stable as the tree grows); with\n"
+    "                         --format json the report carries what\n"
+    "                         'procguard merge' needs. A shard's own verdict\n"
+    "                         covers its share and skips the whole-repository\n"
+    "                         rules (ack-unused, allowlist-stale)\n"
     "      --list-rules       print the rule ids with a one-line description\n"
     "      --config=FILE      the configuration file (default: .procguard in\n"
     "                         the working directory or the nearest one above\n"
@@ -100,6 +128,12 @@ static const char usage_text[] =
     "      --reason=TEXT      the reason --fix writes into each ack and entry\n"
     "  -h, --help             print this help\n"
     "  -V, --version          print the version\n"
+    "\n"
+    "procguard merge [--format=FORMAT] [--sarif=FILE] [--allowlist=FILE]\n"
+    "                [--ignore=FILE] SHARD.json...\n"
+    "  run at the root of the same checkout, combines the --format json\n"
+    "  reports of shards 1/N..N/N (each exactly once) and prints exactly what\n"
+    "  the unsharded run prints, whole-repository rules included.\n"
     "\n"
     "Allowlist and ignore file: one '<path-or-glob> <reason>' per line, '#'\n"
     "comment lines, blank lines. Paths are relative to the repository root;\n"
@@ -133,6 +167,10 @@ typedef struct options {
     int print_config;
     pg_format format;
     int jobs;
+    const char *cache_dir; /* NULL: the default */
+    int no_cache, cache_stats;
+    uint64_t cache_size;
+    pg_shard shard; /* n == 0: the whole run */
     char **paths;
     size_t npaths;
 } options;
@@ -170,9 +208,57 @@ static int check_adoption(const options *o)
                                "without '*/'",
                                o->reason);
     }
-    if (o->write_baseline != NULL && o->npaths > 0)
-        return usage_error("%s records the whole repository: give no PATH",
+    if (o->write_baseline != NULL && (o->npaths > 0 || o->shard.n > 0))
+        return usage_error("%s records the whole repository: give no PATH "
+                           "and no --shard",
                            "--write-baseline");
+    return -1;
+}
+
+/* --cache-size: a byte count with an optional K, M or G (binary). 0, or -1
+   when it is not one. */
+static int parse_size(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(s, &end, 10);
+    if (errno || end == s || s[0] == '-')
+        return -1;
+    int shift = *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : 0;
+    if (shift)
+        end++;
+    if (*end != '\0' || n > (UINT64_MAX >> shift))
+        return -1;
+    *out = (uint64_t)n << shift;
+    return 0;
+}
+
+/* The cache options (cache.h). -1: taken; otherwise the exit code. */
+static int cache_option(int c, const char *arg, options *o)
+{
+    enum { O_CACHE_DIR = 300, O_NO_CACHE, O_CACHE_SIZE, O_CACHE_STATS };
+    switch (c) {
+    case O_CACHE_DIR: o->cache_dir = arg; break;
+    case O_NO_CACHE: o->no_cache = 1; break;
+    case O_CACHE_STATS: o->cache_stats = 1; break;
+    case O_CACHE_SIZE:
+        if (parse_size(arg, &o->cache_size) != 0)
+            return usage_error("--cache-size wants a byte count such as "
+                               "500M or 2G, not '%s'",
+                               arg);
+        break;
+    default: return EXIT_TROUBLE;
+    }
+    return -1;
+}
+
+/* --shard K/N (shard.h). -1: taken; otherwise the exit code. */
+static int shard_option(const char *arg, options *o)
+{
+    if (pg_shard_parse(arg, &o->shard) != 0)
+        return usage_error("--shard wants K/N with 1 <= K <= N <= 4096, not "
+                           "'%s'",
+                           arg);
     return -1;
 }
 
@@ -208,12 +294,18 @@ static int parse_options(int argc, char **argv, options *o)
         {"reason", required_argument, NULL, O_REASON},
         {"config", required_argument, NULL, O_CONFIG},
         {"print-config", no_argument, NULL, O_PRINT_CONFIG},
+        {"cache-dir", required_argument, NULL, 300},
+        {"no-cache", no_argument, NULL, 301},
+        {"cache-size", required_argument, NULL, 302},
+        {"cache-stats", no_argument, NULL, 303},
+        {"shard", required_argument, NULL, 310},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     o->jobs = cpus > 0 ? (int)cpus : 1;
+    o->cache_size = (uint64_t)1 << 30;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":p:j:hV", longs, NULL)) != -1) {
@@ -248,6 +340,21 @@ static int parse_options(int argc, char **argv, options *o)
                 return usage_error("-j wants a number from 1 to 1024, not '%s'",
                                    optarg);
             o->jobs = (int)n;
+            break;
+        }
+        case 300:
+        case 301:
+        case 302:
+        case 303: {
+            int rc = cache_option(c, optarg, o);
+            if (rc >= 0)
+                return rc;
+            break;
+        }
+        case 310: {
+            int rc = shard_option(optarg, o);
+            if (rc >= 0)
+                return rc;
             break;
         }
         case O_RULES: list_rules(); return EXIT_CLEAN;
@@ -286,6 +393,15 @@ typedef struct run {
     pg_findings findings;
     size_t nclang, nts; /* what each pass read */
     int trouble;        /* exit 2 */
+    pg_cache cache;     /* cache.dir NULL: no cache */
+    char *cache_why;    /* why the default cache is not used, or NULL */
+    /* --shard: the repository's files (sorted; reached files are not among
+       them), where tree-sitter's sites start in `sites`, and the state the
+       JSON report carries for merge */
+    char **base;
+    size_t nbase, ts_from;
+    pg_shard_state state;
+    char *state_text;
 } run;
 
 static void add_error(run *r, const char *path, unsigned line, unsigned col,
@@ -382,6 +498,7 @@ static int load_patlist(run *r, const char *given, const char *deflt,
 typedef struct want_ctx {
     const char *root;
     const pg_files *files;
+    const pg_shard *shard;
 } want_ctx;
 
 static long find_abs(const char *root, const pg_files *files, const char *abs)
@@ -401,8 +518,10 @@ static int want_entry(const char *abspath, void *ctx)
 {
     const want_ctx *w = ctx;
     long i = find_abs(w->root, w->files, abspath);
-    return i >= 0 && (w->files->v[i].lang == PG_LANG_C ||
-                      w->files->v[i].lang == PG_LANG_CPP);
+    return i >= 0 &&
+           (w->files->v[i].lang == PG_LANG_C ||
+            w->files->v[i].lang == PG_LANG_CPP) &&
+           pg_shard_owns(w->shard, w->files->v[i].path);
 }
 
 static void load_texts(run *r)
@@ -430,7 +549,7 @@ static void load_texts(run *r)
     }
 }
 
-static void ts_scan(run *r, size_t i, const pg_range *ranges, size_t n)
+static void ts_scan(run *r, size_t i)
 {
     pg_text *t = &r->texts.v[i];
     if (t->text == NULL)
@@ -438,8 +557,8 @@ static void ts_scan(run *r, size_t i, const pg_range *ranges, size_t n)
     r->nts++;
     pg_error err;
     err.msg[0] = '\0';
-    if (pg_ts_scan(t->path, t->text, t->len, t->lang, ranges, n, &r->sites,
-                   &err) != 0)
+    if (pg_ts_scan_cached(r->cache.dir ? &r->cache : NULL, PG_VERSION, t->path,
+                          t->text, t->len, t->lang, &r->sites, &err) != 0)
         add_error(r, t->path, 0, 0, PG_RULE_PARSE_ERROR,
                   err.msg[0] ? err.msg
                              : "tree-sitter could not parse the file");
@@ -514,6 +633,98 @@ static void warn_degraded(run *r, const pg_clang_out *out)
     }
 }
 
+/* ---- --shard: this shard's share, and what merge needs ------------------ */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The repository's files, before the semantic pass adds reached ones. */
+static void remember_base(run *r)
+{
+    if (r->opt.shard.n == 0)
+        return;
+    r->base = pg_xrealloc(NULL, (r->files.n + 1) * sizeof *r->base);
+    for (size_t i = 0; i < r->files.n; i++)
+        r->base[i] = pg_strdup(r->files.v[i].path);
+    r->nbase = r->files.n;
+}
+
+static int is_base(const run *r, const char *path)
+{
+    return bsearch(&path, r->base, r->nbase, sizeof *r->base, cmp_str) != NULL;
+}
+
+/* A repository file is one shard's, by its path; a file only translation
+   units reached is read by every shard that reached it (another shard
+   might not). */
+static int owns_file(const run *r, size_t i)
+{
+    const char *path = r->files.v[i].path;
+    return r->opt.shard.n == 0 || !is_base(r, path) ||
+           pg_shard_owns(&r->opt.shard, path);
+}
+
+/* tree-sitter over every checked file this run owns; a shard's own
+   verdict judges the acks of those files only. */
+static void scan_files(run *r)
+{
+    for (size_t i = 0; i < r->files.n; i++) {
+        int mine = owns_file(r, i);
+        if (mine)
+            ts_scan(r, i);
+        r->texts.v[i].checked = mine;
+    }
+}
+
+/* libclang's findings, repository-relative so shards checked out at
+   different places merge (moved out of *out). */
+static void keep_clang(run *r, pg_clang_out *out)
+{
+    if (r->opt.shard.n == 0)
+        return;
+    for (size_t i = 0; i < out->nfiles; i++) {
+        const char *rel = pg_relative_to(r->root, out->files[i].abspath);
+        char *p = pg_strdup(rel ? rel : out->files[i].abspath);
+        free(out->files[i].abspath);
+        out->files[i].abspath = p;
+    }
+    r->state.clang = *out;
+    memset(out, 0, sizeof *out);
+}
+
+/* What merge needs, captured before judging: the files, tree-sitter's
+   sites and the passes' findings (parse-degraded is merge's to decide). */
+static void shard_capture(run *r)
+{
+    pg_shard_state *st = &r->state;
+    if (r->opt.shard.n == 0)
+        return;
+    st->k = r->opt.shard.k;
+    st->n = r->opt.shard.n;
+    st->version = pg_strdup(PG_VERSION);
+    st->partial = r->files.partial;
+    st->nignored = r->files.nignored;
+    st->semantic = r->opt.build_dir != NULL;
+    st->files.v = pg_xrealloc(NULL, (r->files.n + 1) * sizeof *st->files.v);
+    st->reached = pg_xrealloc(NULL, r->files.n + 1);
+    for (size_t i = 0; i < r->files.n; i++) {
+        st->files.v[i].path = pg_strdup(r->files.v[i].path);
+        st->files.v[i].lang = r->files.v[i].lang;
+        st->reached[i] = !is_base(r, r->files.v[i].path);
+    }
+    st->files.n = r->files.n;
+    for (size_t i = r->ts_from; i < r->sites.n; i++)
+        pg_sites_add(&st->ts, &r->sites.v[i]);
+    for (size_t i = 0; i < r->findings.n; i++) {
+        const pg_finding *f = &r->findings.v[i];
+        if (f->rule != PG_RULE_PARSE_DEGRADED && !pg_findings_has(&st->fail, f))
+            pg_findings_add(&st->found, f);
+    }
+    r->state_text = pg_shard_state_encode(st);
+}
+
 /* -p: libclang over the database's translation units that are checked;
    tree-sitter over every checked file, whole. 0, or -1 when the run cannot
    go on. */
@@ -529,7 +740,8 @@ static int open_database(run *r, pg_compdb *db, char **dbpath)
         fprintf(stderr, "procguard: %s\n", err.msg);
         return -1;
     }
-    if (pg_libclang_load(&err) != 0) {
+    /* with a cache, libclang is opened only if something must be parsed */
+    if (r->cache.dir == NULL && pg_libclang_load(&err) != 0) {
         fprintf(stderr, "procguard: %s\n", err.msg);
         pg_compdb_free(db);
         return -1;
@@ -572,28 +784,35 @@ static int semantic_pass(run *r)
         free(dbpath);
         return -1;
     }
-    want_ctx w = {r->root, &r->files};
+    want_ctx w = {r->root, &r->files, &r->opt.shard};
     pg_clang_out out;
     memset(&out, 0, sizeof out);
     pg_error err;
     err.msg[0] = '\0';
-    int rc = pg_clang_run(&db, r->root, r->opt.resource_dir, want_entry, &w,
-                          r->opt.jobs, &out, &err);
+    int rc = pg_clang_run_cached(
+        &db, r->root, r->opt.resource_dir, want_entry, &w, r->opt.jobs,
+        r->cache.dir ? &r->cache : NULL, PG_VERSION, &out, &err);
     if (rc != 0) { /* located at the failing file, else at the database */
         char *db_rel = report_path(r->root, dbpath);
+        size_t at = r->findings.n;
         add_error(r, out.fail_path ? out.fail_path : db_rel,
                   out.fail_path ? out.fail_line : 1,
                   out.fail_path ? out.fail_col : 1, PG_RULE_PARSE_ERROR,
                   err.msg[0] ? err.msg : "libclang failed");
         free(db_rel);
+        r->state.clang_failed = 1;
+        r->state.clang.fail_tu = out.fail_tu;
+        pg_findings_add(&r->state.fail, &r->findings.v[at]);
     } else {
         r->nclang = out.ntus;
+        r->cache.st.parsed = out.nparsed;
         add_reached(r, &out);
         load_texts(r);
         warn_unsupported(r, &db);
         take_clang(r, &out);
-        for (size_t i = 0; i < r->files.n; i++)
-            ts_scan(r, i, NULL, 0);
+        r->ts_from = r->sites.n;
+        scan_files(r);
+        keep_clang(r, &out);
     }
     pg_clang_out_free(&out);
     pg_compdb_free(&db);
@@ -612,7 +831,7 @@ static int finish(run *r)
                         r->files.n,       r->nclang,
                         r->nts,           r->files.nignored,
                         r->allow_rel,     PG_INFORMATION_URI,
-                        r->base_rel};
+                        r->base_rel,      r->state_text};
     if (r->files.n == 0 && code != EXIT_TROUBLE)
         fprintf(stderr,
                 "procguard: warning: no files were checked: none of the "
@@ -695,7 +914,8 @@ static int baseline_stage(run *r)
     }
     b.n = w;
     if (rc == 0)
-        pg_baseline_apply(&b, &r->findings, r->base_rel, r->files.partial,
+        pg_baseline_apply(&b, &r->findings, r->base_rel,
+                          r->files.partial || r->opt.shard.n > 0,
                           parsed_whole, &r->texts);
     pg_baseline_free(&b);
     return rc;
@@ -729,6 +949,61 @@ static int fix_stage(run *r)
     return r->fix_refused ? EXIT_TROUBLE : code;
 }
 
+/* The cache stage: an explicit --cache-dir must be usable (exit 2 if
+   not); the default one is used when it can be, else the run goes on
+   uncached and --cache-stats says why. 0, or -1 after saying why. */
+static int open_cache(run *r)
+{
+    if (r->opt.no_cache)
+        return 0;
+    char *dir =
+        r->opt.cache_dir ? pg_strdup(r->opt.cache_dir) : pg_cache_default_dir();
+    pg_error err;
+    err.msg[0] = '\0';
+    if (dir == NULL)
+        snprintf(err.msg, sizeof err.msg,
+                 "no cache directory: neither XDG_CACHE_HOME nor HOME is set");
+    int rc = dir ? pg_cache_open(&r->cache, dir, r->opt.cache_size, &err) : -1;
+    free(dir);
+    if (rc == 0)
+        return 0;
+    if (r->opt.cache_dir != NULL) {
+        fprintf(stderr, "procguard: %s\n", err.msg);
+        return -1;
+    }
+    r->cache_why = pg_strdup(err.msg);
+    return 0;
+}
+
+/* --cache-stats, on stderr after the report; closing the cache trims it. */
+static void close_cache(run *r)
+{
+    if (r->cache.dir == NULL) {
+        if (r->opt.cache_stats)
+            fprintf(stderr,
+                    "procguard: cache: off (%s); libclang parsed %zu "
+                    "translation units, tree-sitter %zu files\n",
+                    r->opt.no_cache ? "--no-cache"
+                    : r->cache_why  ? r->cache_why
+                                    : "the run stopped before it",
+                    r->cache.st.parsed, r->nts);
+        return;
+    }
+    char *dir = pg_strdup(r->cache.dir);
+    pg_cache_close(&r->cache);
+    const pg_cache_stats *st = &r->cache.st;
+    if (r->opt.cache_stats)
+        fprintf(stderr,
+                "procguard: cache: %zu hits, %zu misses, %zu corrupt entries "
+                "rebuilt, %zu stored, %zu evicted; %zu entries, %llu bytes in "
+                "%s; libclang parsed %zu translation units, tree-sitter %zu "
+                "files\n",
+                st->hits, st->misses, st->corrupt, st->stored, st->evicted,
+                st->entries, (unsigned long long)st->size, dir, st->parsed,
+                st->scanned);
+    free(dir);
+}
+
 static void run_free(run *r)
 {
     free(r->root);
@@ -746,6 +1021,12 @@ static void run_free(run *r)
     pg_texts_free(&r->texts);
     pg_sites_free(&r->sites);
     pg_findings_free(&r->findings);
+    free(r->cache_why);
+    for (size_t i = 0; i < r->nbase; i++)
+        free(r->base[i]);
+    free(r->base);
+    pg_shard_state_free(&r->state);
+    free(r->state_text);
 }
 
 /* The configured value of key k, resolved: a path relative to the
@@ -825,13 +1106,23 @@ static int config_stage(run *r)
     if (r->cfg.nerrs > 0)
         return -1;
     static const pg_cfg_key paths[] = {PG_CFG_ALLOWLIST, PG_CFG_IGNORE,
-                                       PG_CFG_BASELINE, PG_CFG_BUILD_DIR};
+                                       PG_CFG_BASELINE, PG_CFG_BUILD_DIR,
+                                       PG_CFG_CACHE_DIR};
     for (size_t i = 0; i < sizeof paths / sizeof *paths; i++)
         r->cfg_owned[paths[i]] = resolve_path(r, paths[i]);
     if (r->opt.baseline == NULL && r->opt.write_baseline == NULL)
         r->opt.baseline = r->cfg_owned[PG_CFG_BASELINE];
     if (r->opt.build_dir == NULL && r->opt.npaths == 0)
         r->opt.build_dir = r->cfg_owned[PG_CFG_BUILD_DIR];
+    char *cache = r->cfg_owned[PG_CFG_CACHE_DIR]; /* repository-relative */
+    if (cache != NULL && cache[0] != '/') {
+        char *abs = pg_xrealloc(NULL, strlen(r->root) + strlen(cache) + 2);
+        sprintf(abs, "%s/%s", r->root, cache);
+        free(cache);
+        r->cfg_owned[PG_CFG_CACHE_DIR] = abs;
+    }
+    if (r->opt.cache_dir == NULL)
+        r->opt.cache_dir = r->cfg_owned[PG_CFG_CACHE_DIR];
     snprintf(r->keyword, sizeof r->keyword, "%s:", setting(r, PG_CFG_KEYWORD));
     return 0;
 }
@@ -846,7 +1137,8 @@ static int print_config(const run *r)
                                        NULL,
                                        r->opt.build_dir,
                                        NULL,
-                                       NULL};
+                                       NULL,
+                                       r->opt.cache_dir};
     char *shown = r->cfg_path ? report_path(r->root, r->cfg_path) : NULL;
     printf("# configuration file: %s\n", r->cfg_path ? r->cfg_path : "none");
     printf("# repository root: %s\n", r->root);
@@ -925,6 +1217,18 @@ static void drop_disabled(run *r)
     r->findings.n = w;
 }
 
+/* Judge, then drop the rules the configuration disables, apply the
+   baseline and plan (or apply) the fix-its; fix_stage reports. */
+static int judge_stage(run *r, const pg_judge_in *in)
+{
+    pg_judge(in, &r->findings);
+    drop_disabled(r);
+    pg_findings_sort(&r->findings);
+    if (baseline_stage(r) != 0)
+        return EXIT_TROUBLE;
+    return fix_stage(r);
+}
+
 static int check(run *r)
 {
     pg_error err;
@@ -932,6 +1236,8 @@ static int check(run *r)
         return EXIT_TROUBLE;
     if (r->opt.print_config)
         return print_config(r);
+    if (open_cache(r) != 0)
+        return EXIT_TROUBLE;
     if (load_patlist(r, r->opt.allowlist, setting(r, PG_CFG_ALLOWLIST),
                      &r->allow, &r->allow_rel, &r->allow_text,
                      &r->allow_len) != 0 ||
@@ -945,36 +1251,154 @@ static int check(run *r)
         fprintf(stderr, "procguard: %s\n", err.msg);
         return EXIT_TROUBLE;
     }
+    remember_base(r);
     if (r->opt.build_dir != NULL) {
         if (semantic_pass(r) != 0)
             return EXIT_TROUBLE;
     } else {
         load_texts(r);
-        for (size_t i = 0; i < r->files.n; i++)
-            ts_scan(r, i, NULL, 0);
+        scan_files(r);
     }
+    shard_capture(r);
     if (r->trouble) /* an incomplete check must not look like a verdict */
         return finish(r);
     pg_sites_dedupe(&r->sites);
-    pg_judge_in in = {&r->sites,    &r->texts,        &r->allow,
-                      r->allow_rel, r->files.partial, r->keyword};
-    pg_judge(&in, &r->findings);
-    drop_disabled(r);
-    pg_findings_sort(&r->findings);
-    if (baseline_stage(r) != 0)
+    /* a shard cannot decide the whole-repository rules: merge does */
+    pg_judge_in in = {&r->sites,
+                      &r->texts,
+                      &r->allow,
+                      r->allow_rel,
+                      r->files.partial || r->opt.shard.n > 0,
+                      r->keyword};
+    return judge_stage(r, &in);
+}
+
+/* ---- procguard merge -------------------------------------------------- */
+
+/* The merged state as this run's files, sites and pass findings, then
+   judged as the unsharded run judges (see merge.h). */
+static void take_state(run *r, pg_shard_state *m)
+{
+    r->files.partial = m->partial;
+    r->files.nignored = m->nignored;
+    if (m->clang_failed) { /* the unsharded run stops at the first unit */
+        r->files.v = pg_xrealloc(NULL, (m->files.n + 1) * sizeof *r->files.v);
+        for (size_t i = 0; i < m->files.n; i++)
+            if (!m->reached[i])
+                r->files.v[r->files.n++] = (pg_file){
+                    pg_strdup(m->files.v[i].path), m->files.v[i].lang};
+        for (size_t i = 0; i < m->fail.n; i++)
+            pg_findings_add(&r->findings, &m->fail.v[i]);
+        r->trouble = 1;
+        return;
+    }
+    r->files.v = m->files.v;
+    r->files.n = m->files.n;
+    m->files.v = NULL;
+    m->files.n = 0;
+    load_texts(r);
+    for (size_t i = 0; i < m->found.n; i++) {
+        if (pg_findings_has(&r->findings, &m->found.v[i]))
+            continue;
+        pg_findings_add(&r->findings, &m->found.v[i]);
+        if (!pg_rule_get(m->found.v[i].rule)->warning)
+            r->trouble = 1;
+    }
+    if (m->semantic) {
+        for (size_t i = 0; i < m->clang.nfiles; i++) {
+            char *rel = m->clang.files[i].abspath;
+            char *abs = pg_xrealloc(NULL, strlen(r->root) + strlen(rel) + 2);
+            sprintf(abs, "%s/%s", r->root, rel);
+            m->clang.files[i].abspath = abs;
+            free(rel);
+        }
+        r->nclang = m->clang.ntus;
+        take_clang(r, &m->clang);
+    }
+    for (size_t i = 0; i < r->texts.n && i < r->files.n; i++)
+        r->nts += r->texts.v[i].text != NULL;
+    for (size_t i = 0; i < m->ts.n; i++)
+        pg_sites_add(&r->sites, &m->ts.v[i]);
+}
+
+/* Read every report and combine them. 0, or -1 after saying why. */
+static int read_shards(run *r, pg_shard_state *merged)
+{
+    size_t n = r->opt.npaths;
+    pg_shard_state *v = pg_xrealloc(NULL, n * sizeof *v);
+    memset(v, 0, n * sizeof *v);
+    pg_error err;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = pg_shard_state_read(r->opt.paths[i], &v[i], &err);
+    if (rc == 0)
+        rc = pg_shard_states_merge(v, n, merged, &err);
+    if (rc != 0)
+        fprintf(stderr, "procguard: merge: %s\n", err.msg);
+    for (size_t i = 0; i < n; i++)
+        pg_shard_state_free(&v[i]);
+    free(v);
+    return rc;
+}
+
+static int merge_check(run *r)
+{
+    if (find_root(r) != 0 || config_stage(r) != 0)
         return EXIT_TROUBLE;
-    return fix_stage(r);
+    if (load_patlist(r, r->opt.allowlist, setting(r, PG_CFG_ALLOWLIST),
+                     &r->allow, &r->allow_rel, &r->allow_text,
+                     &r->allow_len) != 0 ||
+        load_patlist(r, r->opt.ignore, setting(r, PG_CFG_IGNORE), &r->ignore,
+                     &r->ignore_rel, NULL, NULL) != 0)
+        return EXIT_TROUBLE;
+    if (r->trouble)
+        return finish(r);
+    pg_shard_state merged;
+    if (read_shards(r, &merged) != 0)
+        return EXIT_TROUBLE;
+    take_state(r, &merged);
+    pg_shard_state_free(&merged);
+    if (r->trouble)
+        return finish(r);
+    pg_sites_dedupe(&r->sites);
+    pg_judge_in in = {&r->sites,        &r->texts,       &r->allow,
+                      r->allow_rel,       r->files.partial, r->keyword};
+    return judge_stage(r, &in);
+}
+
+/* procguard merge [OPTION]... SHARD.json... */
+static int merge_main(int argc, char **argv)
+{
+    run r;
+    memset(&r, 0, sizeof r);
+    int code = parse_options(argc - 1, argv + 1, &r.opt);
+    if (code >= 0)
+        return code;
+    if (r.opt.build_dir != NULL || r.opt.shard.n > 0 || r.opt.cache_dir ||
+        r.opt.fix || r.opt.write_baseline != NULL)
+        return usage_error("%s", "merge takes --format, --sarif, --allowlist, "
+                                 "--ignore, --config and --baseline, then the "
+                                 "shards' reports");
+    if (r.opt.npaths == 0)
+        return usage_error("%s", "merge needs the --format json reports of "
+                                 "every shard");
+    code = merge_check(&r);
+    run_free(&r);
+    return code;
 }
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "merge") == 0)
+        return merge_main(argc, argv);
     run r;
     memset(&r, 0, sizeof r);
     int code = parse_options(argc, argv, &r.opt);
     if (code >= 0)
         return code;
     code = check(&r);
-    if (r.fixed) { /* report the files as fixed */
+    close_cache(&r);
+    if (r.fixed) { /* check again, and report the files as fixed */
         options o = r.opt;
         int refused = r.fix_refused;
         run_free(&r);
@@ -982,6 +1406,7 @@ int main(int argc, char **argv)
         r.opt = o;
         r.opt.fix = 0;
         code = check(&r);
+        close_cache(&r);
         if (refused)
             code = EXIT_TROUBLE;
     }

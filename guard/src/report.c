@@ -544,7 +544,10 @@ static void json_report(FILE *o, const pg_findings *f, const pg_run_info *info)
             info->nts, info->nclang, info->nignored, based, info->exit_code);
     for (int r = 0; r < PG_RULE_COUNT; r++)
         fprintf(o, "%s\"%s\": %zu", r ? ", " : "", rules[r].id, by[r]);
-    fputs("}}\n}\n", o);
+    fputs("}}", o);
+    if (info->shard_state != NULL)
+        fprintf(o, ",\n  \"shard_state\": \"%s\"", info->shard_state);
+    fputs("\n}\n", o);
 }
 
 /* ---- 6. sarif ---------------------------------------------------------- */

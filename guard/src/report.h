@@ -95,6 +95,8 @@ typedef struct pg_run_info {
     const char *allowlist;       /* its repository-relative or given path */
     const char *information_uri; /* the tool's home page, for SARIF */
     const char *baseline;        /* the baseline in use, or NULL */
+    const char *shard_state;     /* --shard: the "shard_state" member of
+                                    the JSON report (merge.h), or NULL */
 } pg_run_info;
 
 /* Print the findings to `out` in `fmt`; the text format adds a summary line

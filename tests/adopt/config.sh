@@ -56,6 +56,15 @@ pgrun "$r" --write-baseline "$r/procguard.baseline"
 pgrun "$r"
 check "the configured baseline is applied (exit $rc)" test $rc -eq 0
 
+# the result cache's directory, relative to the repository root
+printf 'cache-dir = .pgcache\n' >"$r/.procguard"
+(cd "$r/src/deep" && "$pg" --cache-stats) >"$work/out" 2>"$work/err"
+check "cache-dir is where the cache is kept" test -d "$r/.pgcache"
+check "  ... and --cache-stats says so" grep -q 'stored, .* in .*\.pgcache' "$work/err"
+pgrun "$r" --print-config
+check "  ... and --print-config names it" grep -q '^cache-dir *= .*/\.pgcache *# \.procguard:1' "$work/out"
+rm -rf "$r/.pgcache"
+
 # malformed lines: every one named, exit 2, nothing judged
 printf 'allowlist = a\nnonsense\nallowlist = b\ncolour = blue\nack-keyword = two words\ndisable = parse-error\nextensions = inc\nbaseline =\n' >"$r/.procguard"
 pgrun "$r"

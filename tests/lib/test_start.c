@@ -626,7 +626,9 @@ static void test_readme_daemon_needs_three_calls_and_runs_once(void **state)
     char *cc[] = {(char *)"/usr/bin/cc", (char *)"-Wall",
                   (char *)"-Werror", (char *)"-I" PROCID_INCLUDE_DIR, src,
                   (char *)PROCID_LIBRARY, (char *)"-Wl,-rpath," PROCID_LIBDIR,
-                  (char *)"-o", exe, NULL};
+                  (char *)"-o", exe, (char *)PROCID_EXAMPLE_SANITIZE, NULL};
+    if (cc[9][0] == '\0') /* not a sanitizer build */
+        cc[9] = NULL;
     if (access(cc[0], X_OK) < 0) {
         print_message("skipped: no /usr/bin/cc to build the README's example\n");
         skip();

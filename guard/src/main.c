@@ -404,8 +404,11 @@ typedef struct run {
     char *state_text;
 } run;
 
-static void add_error(run *r, const char *path, unsigned line, unsigned col,
-                      pg_rule rule, const char *msg)
+/* A finding of the run itself (an error, or a warning that does not change
+   the verdict), with its source line when the file was read. */
+static void add_run_finding(run *r, const char *path, unsigned line,
+                            unsigned col, pg_rule rule, const char *msg,
+                            int warning)
 {
     pg_finding f;
     memset(&f, 0, sizeof f);
@@ -418,27 +421,24 @@ static void add_error(run *r, const char *path, unsigned line, unsigned col,
         f.srcline = pg_text_line(pg_texts_get(&r->texts, path), line);
         f.end_col = f.srcline ? (unsigned)strlen(f.srcline) + 1 : 0;
     }
+    if (warning && f.end_col <= f.col)
+        f.end_col = f.col + 1;
     pg_findings_add(&r->findings, &f);
     free(f.srcline);
-    r->trouble = 1;
+    if (!warning)
+        r->trouble = 1;
+}
+
+static void add_error(run *r, const char *path, unsigned line, unsigned col,
+                      pg_rule rule, const char *msg)
+{
+    add_run_finding(r, path, line, col, rule, msg, 0);
 }
 
 static void add_warning(run *r, const char *path, unsigned line, unsigned col,
                         pg_rule rule, const char *msg)
 {
-    pg_finding f;
-    memset(&f, 0, sizeof f);
-    f.rule = rule;
-    f.path = (char *)path;
-    f.line = line;
-    f.col = col;
-    f.message = (char *)msg;
-    f.srcline = pg_text_line(pg_texts_get(&r->texts, path), line);
-    f.end_col = f.srcline ? (unsigned)strlen(f.srcline) + 1 : 0;
-    if (f.end_col <= f.col)
-        f.end_col = f.col + 1;
-    pg_findings_add(&r->findings, &f);
-    free(f.srcline);
+    add_run_finding(r, path, line, col, rule, msg, 1);
 }
 
 /* The path of a given file as findings name it: repository-relative when it

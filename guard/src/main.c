@@ -915,8 +915,8 @@ static int baseline_stage(run *r)
     b.n = w;
     if (rc == 0)
         pg_baseline_apply(&b, &r->findings, r->base_rel,
-                          r->files.partial || r->opt.shard.n > 0,
-                          parsed_whole, &r->texts);
+                          r->files.partial || r->opt.shard.n > 0, parsed_whole,
+                          &r->texts);
     pg_baseline_free(&b);
     return rc;
 }
@@ -1361,8 +1361,8 @@ static int merge_check(run *r)
     if (r->trouble)
         return finish(r);
     pg_sites_dedupe(&r->sites);
-    pg_judge_in in = {&r->sites,        &r->texts,       &r->allow,
-                      r->allow_rel,       r->files.partial, r->keyword};
+    pg_judge_in in = {&r->sites,    &r->texts,        &r->allow,
+                      r->allow_rel, r->files.partial, r->keyword};
     return judge_stage(r, &in);
 }
 

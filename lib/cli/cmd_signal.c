@@ -43,6 +43,7 @@ static int options(int argc, char **argv, target *t)
         {"insecure", no_argument, NULL, OPT_INSECURE},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
+        MATCH_LONGOPTS,
         {NULL, 0, NULL, 0}};
     int c;
     while ((c = next_opt("signal", argc, argv, ":u:qh", longopts)) != -1) {
@@ -51,6 +52,8 @@ static int options(int argc, char **argv, target *t)
         if (c == 'h')
             return fputs(usage, stdout), 1;
         if (c == 'u' && parse_owner("signal", optarg, &t->src.owner) < 0)
+            return EXIT_USAGE;
+        if (match_option("signal", c, optarg, &t->src.match) < 0)
             return EXIT_USAGE;
         t->src.has_owner |= c == 'u';
         t->quiet |= c == 'q';

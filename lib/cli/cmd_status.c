@@ -67,6 +67,7 @@ int cmd_status(int argc, char **argv)
         {"insecure", no_argument, NULL, OPT_INSECURE},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
+        MATCH_LONGOPTS,
         {NULL, 0, NULL, 0}};
     source src = {0};
     int c, quiet = 0;
@@ -78,6 +79,8 @@ int cmd_status(int argc, char **argv)
             return 0;
         }
         if (c == 'u' && parse_owner("status", optarg, &src.owner) < 0)
+            return EXIT_USAGE;
+        if (match_option("status", c, optarg, &src.match) < 0)
             return EXIT_USAGE;
         src.has_owner |= c == 'u';
         quiet |= c == 'q';
@@ -100,7 +103,7 @@ int cmd_status(int argc, char **argv)
     if (r < 0)
         return ST_UNKNOWN;
     procid_state st;
-    r = procid_check(&id, &st);
+    r = procid_check_match(&id, &src.match, &st);
     if (r < 0) {
         err("%s: pid %d: cannot verify the process: %s", src.file, id.pid,
             procid_strerror(r));

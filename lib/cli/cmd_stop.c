@@ -131,6 +131,7 @@ static int options(int argc, char **argv, target *t, int *sig,
         {"insecure", no_argument, NULL, OPT_INSECURE},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
+        MATCH_LONGOPTS,
         {NULL, 0, NULL, 0}};
     int c;
     while ((c = next_opt("stop", argc, argv, ":s:R:u:qh", longopts)) != -1) {
@@ -144,6 +145,8 @@ static int options(int argc, char **argv, target *t, int *sig,
                                "system knows",
                                optarg);
         if (c == 'u' && parse_owner("stop", optarg, &t->src.owner) < 0)
+            return EXIT_USAGE;
+        if (match_option("stop", c, optarg, &t->src.match) < 0)
             return EXIT_USAGE;
         t->src.has_owner |= c == 'u';
         *retry = c == 'R' ? optarg : *retry;

@@ -75,9 +75,9 @@ _procid()
         return
         ;;
     write) opts='--exclusive --quiet --help' ;;
-    status) opts='--owner --quiet --insecure --help' ;;
-    stop) opts='--owner --signal --retry --remove --allow-unverified --allow-weaker --insecure --quiet --help' ;;
-    signal) opts='--owner --allow-unverified --allow-weaker --insecure --quiet --help' ;;
+    status) opts='--owner --exec --name --user --quiet --insecure --help' ;;
+    stop) opts='--owner --exec --name --user --signal --retry --remove --allow-unverified --allow-weaker --insecure --quiet --help' ;;
+    signal) opts='--owner --exec --name --user --allow-unverified --allow-weaker --insecure --quiet --help' ;;
     start) opts='--background --chuid --chdir --umask --output --exclusive --insecure --quiet --help --' ;;
     exec) opts='--exclusive --quiet --help --' ;;
     *) return ;;

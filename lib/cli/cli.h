@@ -75,6 +75,22 @@ typedef struct step {
 int parse_schedule(const char *spec, int sig, step *out, int *n, int *capped,
                    char *why, size_t cap);
 
+/* ---- process matching (cli_match.c) ------------------------------------ */
+
+enum { OPT_EXEC = 512, OPT_NAME, OPT_USER };
+#define MATCH_LONGOPTS                                                         \
+    {"exec", required_argument, NULL, OPT_EXEC},                               \
+        {"name", required_argument, NULL, OPT_NAME},                           \
+        {"user", required_argument, NULL, OPT_USER}
+
+/* Take option c into m if it is --exec, --name or --user: 0 (taken or not
+   one of them), or -1 with a usage error printed. */
+int match_option(const char *cmd, int c, const char *arg, procid_match *m);
+
+/* 1 if m has a condition. */
+int match_set(const procid_match *m);
+
+/* pidfiles (cli_pidfile.c) follow. */
 /* ---- pidfiles (cli_pidfile.c) ------------------------------------------ */
 
 /* How a command reads FILE. */
@@ -83,6 +99,7 @@ typedef struct source {
     unsigned read_flags;
     int has_owner;
     unsigned long owner;
+    procid_match match; /* --exec, --name, --user */
 } source;
 
 /* Read FILE; on failure print why. 0, -ENOENT, or another error. */

@@ -31,7 +31,8 @@ int load(const source *src, procid_identity *id)
             err("%s: %s", src->file, msg);
         return r;
     }
-    if (!(id->have & (PROCID_HAVE_START | PROCID_HAVE_INO)))
+    if (!(id->have & (PROCID_HAVE_START | PROCID_HAVE_INO)) &&
+        !match_set(&src->match))
         err("warning: %s: legacy pidfile (pid only); pid %d cannot be "
             "told apart from a process that reused it",
             src->file, id->pid);

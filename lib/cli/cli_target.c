@@ -42,12 +42,13 @@ int target_open(const target *t, procid_identity *id, procid_handle **h,
         *code = STOP_BAD_PIDFILE;
         return 0;
     }
-    r = procid_open(id, t->open_flags, h, &st);
+    r = procid_open_match(id, &t->src.match, t->open_flags, h, &st);
     if (r == -ESRCH) {
         say(t->quiet, "%s: not running (pid %d %s); nothing signalled\n",
             t->src.file, id->pid,
-            st == PROCID_RECYCLED ? "now belongs to another process"
-                                  : "is gone");
+            st != PROCID_RECYCLED        ? "is gone"
+            : match_set(&t->src.match) ? "is not the --exec/--name/--user process"
+                                       : "now belongs to another process");
         if (t->remove)
             remove_recorded(&t->src, id);
         *code = STOP_OK;

@@ -21,9 +21,19 @@ static const char usage[] =
     "  --allow-unverified   signal the PID of a legacy pid-only FILE\n"
     "  --allow-weaker       accept a recorded pidfs inode this system cannot\n"
     "                       check now (see 'procid stop --help')\n"
+    "  --exec PATH          match: the process runs the program PATH (same\n"
+    "                       device and inode, so /bin/sleep is /usr/bin/sleep)\n"
+    "  --name NAME          match: the process's command name is NAME (first 15\n"
+    "                       characters, as the kernel keeps it)\n"
+    "  --user USER          match: the process's real uid is USER's\n"
     "  --insecure           accept an unsafe FILE (see 'procid status "
     "--help')\n"
     "  -q, --quiet          print nothing on stdout\n"
+    "\n"
+    "With --exec, --name or --user, the process must meet each (checked\n"
+    "through the same pidfd the signal goes through): a legacy pid-only\n"
+    "FILE whose process meets them is signalled without --allow-unverified,\n"
+    "one whose process fails one counts as recycled (nothing signalled).\n"
     "\n"
     "exit:\n"
     "  0  signalled, or nothing to signal (no FILE, process gone, PID\n"
@@ -43,6 +53,7 @@ static int options(int argc, char **argv, target *t)
         {"insecure", no_argument, NULL, OPT_INSECURE},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
+        MATCH_LONGOPTS,
         {NULL, 0, NULL, 0}};
     int c;
     while ((c = next_opt("signal", argc, argv, ":u:qh", longopts)) != -1) {
@@ -51,6 +62,8 @@ static int options(int argc, char **argv, target *t)
         if (c == 'h')
             return fputs(usage, stdout), 1;
         if (c == 'u' && parse_owner("signal", optarg, &t->src.owner) < 0)
+            return EXIT_USAGE;
+        if (match_option("signal", c, optarg, &t->src.match) < 0)
             return EXIT_USAGE;
         t->src.has_owner |= c == 'u';
         t->quiet |= c == 'q';

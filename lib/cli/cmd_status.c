@@ -7,7 +7,8 @@
 #include "cli.h"
 
 static const char usage[] =
-    "usage: procid status [--owner USER] [--insecure] [--quiet] FILE\n"
+    "usage: procid status [--owner USER] [--exec PATH] [--name NAME] [--user USER]\n"
+    "                     [--insecure] [--quiet] FILE\n"
     "\n"
     "Report whether the process recorded in FILE still runs. A PID that now\n"
     "belongs to another process counts as dead.\n"
@@ -21,11 +22,18 @@ static const char usage[] =
     "                    writable, owned by another user, or in a directory\n"
     "                    others may write (not sticky) (default: refused,\n"
     "                    exit 4)\n"
+    "  --exec PATH       match: the process runs the program PATH (same device\n"
+    "                    and inode, so /bin/sleep is /usr/bin/sleep)\n"
+    "  --name NAME       match: its command name is NAME (first 15 characters)\n"
+    "  --user USER       match: its real uid is USER's\n"
     "  -q, --quiet       print nothing on stdout\n"
     "\n"
     "When FILE records a field this system cannot check now (a pidfs inode,\n"
     "and no pidfd: a seccomp filter or an old kernel), the answer rests on\n"
     "the start time and boot id, and a warning on stderr says so.\n"
+    "\n"
+    "With --exec, --name or --user, a legacy pid-only FILE whose process\n"
+    "meets them reads as running, one whose process fails one as dead (1).\n"
     "\n"
     "exit (LSB init-script status codes):\n"
     "  0  running (for a legacy pid-only FILE: the PID exists; a warning says\n"
@@ -67,6 +75,7 @@ int cmd_status(int argc, char **argv)
         {"insecure", no_argument, NULL, OPT_INSECURE},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
+        MATCH_LONGOPTS,
         {NULL, 0, NULL, 0}};
     source src = {0};
     int c, quiet = 0;
@@ -78,6 +87,8 @@ int cmd_status(int argc, char **argv)
             return 0;
         }
         if (c == 'u' && parse_owner("status", optarg, &src.owner) < 0)
+            return EXIT_USAGE;
+        if (match_option("status", c, optarg, &src.match) < 0)
             return EXIT_USAGE;
         src.has_owner |= c == 'u';
         quiet |= c == 'q';
@@ -100,7 +111,7 @@ int cmd_status(int argc, char **argv)
     if (r < 0)
         return ST_UNKNOWN;
     procid_state st;
-    r = procid_check(&id, &st);
+    r = procid_check_match(&id, &src.match, &st);
     if (r < 0) {
         err("%s: pid %d: cannot verify the process: %s", src.file, id.pid,
             procid_strerror(r));

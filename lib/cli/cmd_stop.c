@@ -43,9 +43,19 @@ static const char usage[] =
     "                       filter or a kernel before 5.3): the process is\n"
     "                       matched on start time and boot id alone, which a\n"
     "                       PID reused within the same 10 ms tick passes\n"
+    "  --exec PATH          match: the process runs the program PATH (same\n"
+    "                       device and inode, so /bin/sleep is /usr/bin/sleep)\n"
+    "  --name NAME          match: the process's command name is NAME (first 15\n"
+    "                       characters, as the kernel keeps it)\n"
+    "  --user USER          match: the process's real uid is USER's\n"
     "  --insecure           accept an unsafe FILE (see 'procid status "
     "--help')\n"
     "  -q, --quiet          print nothing on stdout\n"
+    "\n"
+    "With --exec, --name or --user, the process must meet each (checked\n"
+    "through the same pidfd the signal goes through): a legacy pid-only\n"
+    "FILE whose process meets them is signalled without --allow-unverified,\n"
+    "one whose process fails one counts as recycled (nothing signalled).\n"
     "\n"
     "exit:\n"
     "  0  stopped, or nothing to stop (no FILE, process gone, PID recycled:\n"
@@ -131,6 +141,7 @@ static int options(int argc, char **argv, target *t, int *sig,
         {"insecure", no_argument, NULL, OPT_INSECURE},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
+        MATCH_LONGOPTS,
         {NULL, 0, NULL, 0}};
     int c;
     while ((c = next_opt("stop", argc, argv, ":s:R:u:qh", longopts)) != -1) {
@@ -144,6 +155,8 @@ static int options(int argc, char **argv, target *t, int *sig,
                                "system knows",
                                optarg);
         if (c == 'u' && parse_owner("stop", optarg, &t->src.owner) < 0)
+            return EXIT_USAGE;
+        if (match_option("stop", c, optarg, &t->src.match) < 0)
             return EXIT_USAGE;
         t->src.has_owner |= c == 'u';
         *retry = c == 'R' ? optarg : *retry;

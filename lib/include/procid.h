@@ -399,6 +399,45 @@ PROCID_API int procid_check(const procid_identity *want, procid_state *state);
 PROCID_API int procid_signal(const procid_identity *want, int sig,
                              procid_state *state);
 
+/* ---- process matching, as start-stop-daemon does it --------------------- */
+
+/*
+ * Conditions on the process itself, checked through the same pinned handle
+ * (Linux: pidfd) that is then signalled, so no PID reuse slips in between:
+ *
+ *   exec  the process's executable is the same file as this path: device
+ *         and inode of the program it runs against stat(2) of `exec`, so
+ *         /bin/sleep and /usr/bin/sleep agree where /bin links to /usr/bin.
+ *         A program replaced on disk after the process started (a package
+ *         upgrade) no longer matches its path. NULL: not checked.
+ *   name  the process's command name (Linux comm), compared on at most its
+ *         first 15 characters as the kernel keeps them. NULL: not checked.
+ *   uid   with has_uid: the process's real uid.
+ *
+ * On a pid-only (UNVERIFIED) record, a process that meets every condition
+ * counts as RUNNING: that is the evidence a legacy pidfile lacks. A process
+ * that fails one is RECYCLED (nothing signalled). On a full record the
+ * conditions are checked in addition to the identity. A match with no
+ * condition set is the plain check.
+ */
+typedef struct procid_match {
+    const char *exec;
+    const char *name;
+    int has_uid;
+    unsigned long uid;
+    uint64_t reserved[2]; /* zero */
+} procid_match;
+
+/*
+ * procid_check() with the conditions of `m` (may be NULL: none). Returns
+ * as procid_check(), and -ENOTSUP on a platform that cannot read the
+ * executable, name or uid of a process; -EACCES when the system refuses to
+ * show them (another user's executable without ptrace rights): never
+ * reported as RECYCLED.
+ */
+PROCID_API int procid_check_match(const procid_identity *want,
+                                  const procid_match *m, procid_state *state);
+
 /* ---- held handles, for watchdog loops ---------------------------------- */
 
 typedef struct procid_handle procid_handle;
@@ -425,6 +464,19 @@ typedef struct procid_handle procid_handle;
  */
 PROCID_API int procid_open(const procid_identity *want, unsigned flags,
                            procid_handle **out, procid_state *state);
+
+/*
+ * procid_open() with the conditions of `m` (may be NULL: none), checked
+ * through the handle returned. A pid-only record whose process meets them
+ * is held as verified (no PROCID_OPEN_UNVERIFIED needed), and the handle's
+ * identity (procid_handle_identity()) is then the live process's full
+ * identity, read through the pinned handle: what a caller writes to
+ * upgrade the legacy pidfile. A process that fails a condition: -ESRCH,
+ * *state RECYCLED. Other returns as procid_open() and procid_check_match().
+ */
+PROCID_API int procid_open_match(const procid_identity *want,
+                                 const procid_match *m, unsigned flags,
+                                 procid_handle **out, procid_state *state);
 
 /*
  * 1 while the held process runs, 0 once it has exited (zombie included),

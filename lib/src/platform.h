@@ -59,6 +59,18 @@ int procid__plat_wait(procid__proc *p, int timeout_ms);
 
 void procid__plat_close(procid__proc *p);
 
+/*
+ * Process matching (match.c). 1 if the executable of the process behind p
+ * is the file `path` names (same device and inode), 0 if it is another one
+ * (or the process runs none: a kernel thread), -ESRCH if it exited,
+ * -EACCES if the system hides it, -ENOTSUP, or -errno (`path` unreadable).
+ */
+int procid__plat_same_exe(procid__proc *p, const char *path);
+
+/* The command name of the process behind p (Linux comm, without the
+   newline) into buf. 0, -ESRCH, -EACCES, -ENOTSUP, or -errno. */
+int procid__plat_comm(procid__proc *p, char *buf, size_t cap);
+
 /* The calling process's PID. */
 int procid__plat_getpid(void);
 
@@ -128,6 +140,15 @@ void procid__plat_lock_release(int fd, const char *path, int unlink_it);
 int procid__posix_wait_polling(procid__proc *p, int timeout_ms);
 
 /* ---- shared helpers ---------------------------------------------------- */
+
+/* verify.c, for match.c: open want->pid into *p and judge it (0 or
+   PROCID_CHECK_WEAKER with *state; *p open only for RUNNING and
+   UNVERIFIED), and wrap an open *p into a handle held as `id`. */
+int procid__judge(const procid_identity *want, procid__proc *p,
+                  procid_state *state);
+int procid__handle_new(procid__proc *p, const procid_identity *id,
+                       int verified, procid_handle **out);
+
 
 /* Fill err->msg printf-style; err may be NULL. Returns `code`. */
 int procid__fail(procid_error *err, int code, const char *fmt, ...)

@@ -228,6 +228,8 @@ static int read_stat(int pid, uint64_t *start, char *state)
     return 0;
 }
 
+static int stat_missing(procid__proc *p);
+
 /* The Uid: line of /proc/<pid>/status: real, effective, saved, fs. */
 int procid__plat_uids(int pid, unsigned long uids[3])
 {
@@ -255,6 +257,48 @@ int procid__plat_uids(int pid, unsigned long uids[3])
             return -EIO;
         p = end;
     }
+    return 0;
+}
+
+/* Process matching: the executable (<pid>/exe, followed to the file it
+   runs) and the command name (<pid>/comm). p's liveness is checked again
+   by the caller after these reads (match.c). */
+int procid__plat_same_exe(procid__proc *p, const char *path)
+{
+    char exe[PATH_MAX + 32];
+    struct stat want, have;
+    int r = proc_is_ours();
+    if (r < 0)
+        return r;
+    if (stat(path, &want) < 0)
+        return -errno;
+    snprintf(exe, sizeof exe, "%s/%d/exe", proc_root, p->pid);
+    if (stat(exe, &have) == 0)
+        return want.st_dev == have.st_dev && want.st_ino == have.st_ino;
+    r = -errno;
+    if (r != -ENOENT)
+        return r;
+    /* no exe: gone, hidden (hidepid=), or a kernel thread, which runs no
+       program (and so not `path`) */
+    uint64_t start;
+    char state;
+    if ((r = read_stat(p->pid, &start, &state)) == -ESRCH)
+        return stat_missing(p);
+    return r < 0 ? r : 0;
+}
+
+int procid__plat_comm(procid__proc *p, char *buf, size_t cap)
+{
+    char path[PATH_MAX + 32];
+    size_t len = 0;
+    int r = proc_is_ours();
+    if (r < 0)
+        return r;
+    snprintf(path, sizeof path, "%s/%d/comm", proc_root, p->pid);
+    if ((r = read_small(path, buf, cap, &len)) < 0)
+        return r == -ENOENT ? stat_missing(p) : r;
+    if (len > 0 && buf[len - 1] == '\n')
+        buf[--len] = '\0';
     return 0;
 }
 

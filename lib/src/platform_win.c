@@ -613,3 +613,20 @@ int procid__plat_uids(int pid, unsigned long uids[3])
     (void)uids;
     return -ENOTSUP; /* no uids: --owner is a POSIX notion */
 }
+
+/* Process matching needs the executable and command name of another
+   process: not read on this platform yet. */
+int procid__plat_same_exe(procid__proc *p, const char *path)
+{
+    (void)p;
+    (void)path;
+    return -ENOTSUP;
+}
+
+int procid__plat_comm(procid__proc *p, char *buf, size_t cap)
+{
+    (void)p;
+    (void)buf;
+    (void)cap;
+    return -ENOTSUP;
+}

@@ -62,8 +62,8 @@ static int contradicts(const procid_identity *want, const procid_identity *cur)
  * RUNNING on fewer fields than the record has) with *state set; *p stays
  * open only when *state is RUNNING or UNVERIFIED.
  */
-static int judge(const procid_identity *want, procid__proc *p,
-                 procid_state *state)
+int procid__judge(const procid_identity *want, procid__proc *p,
+                  procid_state *state)
 {
     if (want->pid <= 0)
         return -EINVAL;
@@ -117,7 +117,7 @@ int procid_check(const procid_identity *want, procid_state *state)
     procid_state st;
     if (want == NULL || state == NULL)
         return -EINVAL;
-    int r = judge(want, &p, &st);
+    int r = procid__judge(want, &p, &st);
     if (r < 0)
         return r;
     if (st == PROCID_RUNNING || st == PROCID_UNVERIFIED)
@@ -134,7 +134,7 @@ int procid_open(const procid_identity *want, unsigned flags,
     if (want == NULL || out == NULL)
         return -EINVAL;
     *out = NULL;
-    int r = judge(want, &p, &st);
+    int r = procid__judge(want, &p, &st);
     if (r < 0)
         return r;
     if (state != NULL)
@@ -146,14 +146,20 @@ int procid_open(const procid_identity *want, unsigned flags,
         procid__plat_close(&p);
         return st == PROCID_UNVERIFIED ? -EPERM : -ENOTSUP;
     }
+    return procid__handle_new(&p, want, st == PROCID_RUNNING, out);
+}
+
+int procid__handle_new(procid__proc *p, const procid_identity *id,
+                       int verified, procid_handle **out)
+{
     procid_handle *h = calloc(1, sizeof *h);
     if (h == NULL) {
-        procid__plat_close(&p);
+        procid__plat_close(p);
         return -ENOMEM;
     }
-    h->p = p;
-    h->id = *want;
-    h->verified = (st == PROCID_RUNNING);
+    h->p = *p;
+    h->id = *id;
+    h->verified = verified;
     *out = h;
     return 0;
 }
